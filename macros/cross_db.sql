@@ -1,0 +1,175 @@
+{#-
+    Portable building blocks. Every construct whose SQL differs between DuckDB,
+    PostgreSQL and Spark lives here, dispatched per adapter; models call only these
+    and dbt's own cross-database macros.
+-#}
+
+{#- Text value at a top-level key of a JSON text column; null when missing.
+    `key` is a literal key name, or a SQL expression when key_is_sql is true. -#}
+{% macro json_extract_text(json_expr, key, key_is_sql=false) -%}
+    {{ return(adapter.dispatch('json_extract_text', 'usage_warehouse')(json_expr, key, key_is_sql)) }}
+{%- endmacro %}
+
+{% macro default__json_extract_text(json_expr, key, key_is_sql) -%}
+    {%- if key_is_sql -%}
+    json_extract_string({{ json_expr }}, '$."' || {{ key }} || '"')
+    {%- else -%}
+    json_extract_string({{ json_expr }}, '$."{{ key }}"')
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro postgres__json_extract_text(json_expr, key, key_is_sql) -%}
+    (cast({{ json_expr }} as jsonb) ->> {% if key_is_sql %}{{ key }}{% else %}'{{ key }}'{% endif %})
+{%- endmacro %}
+
+{% macro spark__json_extract_text(json_expr, key, key_is_sql) -%}
+    {%- if key_is_sql -%}
+    get_json_object({{ json_expr }}, concat('$.', {{ key }}))
+    {%- else -%}
+    get_json_object({{ json_expr }}, '$.{{ key }}')
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- True when the text is a JSON object. -#}
+{% macro is_json_object(expr) -%}
+    {{ return(adapter.dispatch('is_json_object', 'usage_warehouse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__is_json_object(expr) -%}
+    coalesce(json_type(try_cast({{ expr }} as json)) = 'OBJECT', false)
+{%- endmacro %}
+
+{% macro postgres__is_json_object(expr) -%}
+    coalesce({{ target.schema }}_udf.is_json_object({{ expr }}), false)
+{%- endmacro %}
+
+{% macro spark__is_json_object(expr) -%}
+    coalesce(left(ltrim({{ expr }}), 1) = '{' and get_json_object({{ expr }}, '$') is not null, false)
+{%- endmacro %}
+
+
+{#- Parse an ISO-8601 text timestamp that may carry an offset into a UTC timestamp
+    without time zone; null when the text is not a timestamp. -#}
+{% macro parse_utc_timestamp(expr) -%}
+    {{ return(adapter.dispatch('parse_utc_timestamp', 'usage_warehouse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__parse_utc_timestamp(expr) -%}
+    timezone('UTC', try_cast({{ expr }} as timestamptz))
+{%- endmacro %}
+
+{% macro postgres__parse_utc_timestamp(expr) -%}
+    {{ target.schema }}_udf.try_parse_utc_timestamp({{ expr }})
+{%- endmacro %}
+
+{% macro spark__parse_utc_timestamp(expr) -%}
+    cast({{ expr }} as timestamp)
+{%- endmacro %}
+
+
+{#- Cast text to a number; null when the text is not a number. -#}
+{% macro try_cast_number(expr) -%}
+    {{ return(adapter.dispatch('try_cast_number', 'usage_warehouse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__try_cast_number(expr) -%}
+    try_cast({{ expr }} as {{ dbt.type_float() }})
+{%- endmacro %}
+
+{% macro postgres__try_cast_number(expr) -%}
+    case when {{ expr }} ~ '^\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*$' then cast({{ expr }} as {{ dbt.type_float() }}) end
+{%- endmacro %}
+
+{% macro spark__try_cast_number(expr) -%}
+    cast({{ expr }} as double)
+{%- endmacro %}
+
+
+{#- Replace every match of a regular expression. -#}
+{% macro regexp_replace_all(expr, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regexp_replace_all', 'usage_warehouse')(expr, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro default__regexp_replace_all(expr, pattern, replacement) -%}
+    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{% macro spark__regexp_replace_all(expr, pattern, replacement) -%}
+    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}')
+{%- endmacro %}
+
+
+{#- Seconds elapsed from start_ts to end_ts (fractional, negative when end is earlier). -#}
+{% macro seconds_between(start_ts, end_ts) -%}
+    {{ return(adapter.dispatch('seconds_between', 'usage_warehouse')(start_ts, end_ts)) }}
+{%- endmacro %}
+
+{% macro default__seconds_between(start_ts, end_ts) -%}
+    (epoch({{ end_ts }}) - epoch({{ start_ts }}))
+{%- endmacro %}
+
+{% macro postgres__seconds_between(start_ts, end_ts) -%}
+    extract(epoch from ({{ end_ts }} - {{ start_ts }}))
+{%- endmacro %}
+
+{% macro spark__seconds_between(start_ts, end_ts) -%}
+    ((unix_micros({{ end_ts }}) - unix_micros({{ start_ts }})) / 1000000.0)
+{%- endmacro %}
+
+
+{#- base_ts shifted by the elapsed time from from_ts to to_ts: base + (to - from). -#}
+{% macro shift_timestamp(base_ts, from_ts, to_ts) -%}
+    {{ return(adapter.dispatch('shift_timestamp', 'usage_warehouse')(base_ts, from_ts, to_ts)) }}
+{%- endmacro %}
+
+{% macro default__shift_timestamp(base_ts, from_ts, to_ts) -%}
+    ({{ base_ts }} + ({{ to_ts }} - {{ from_ts }}))
+{%- endmacro %}
+
+{% macro spark__shift_timestamp(base_ts, from_ts, to_ts) -%}
+    timestamp_micros(unix_micros({{ base_ts }}) + unix_micros({{ to_ts }}) - unix_micros({{ from_ts }}))
+{%- endmacro %}
+
+
+{#- A JSON object as text from (key, SQL expression) pairs. -#}
+{% macro json_object_text(pairs) -%}
+    {{ return(adapter.dispatch('json_object_text', 'usage_warehouse')(pairs)) }}
+{%- endmacro %}
+
+{% macro default__json_object_text(pairs) -%}
+    cast(json_object({% for key, value in pairs %}'{{ key }}', {{ value }}{% if not loop.last %}, {% endif %}{% endfor %}) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro postgres__json_object_text(pairs) -%}
+    cast(json_build_object({% for key, value in pairs %}'{{ key }}', {{ value }}{% if not loop.last %}, {% endif %}{% endfor %}) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro spark__json_object_text(pairs) -%}
+    to_json(named_struct({% for key, value in pairs %}'{{ key }}', {{ value }}{% if not loop.last %}, {% endif %}{% endfor %}))
+{%- endmacro %}
+
+
+{#- The text parsed as JSON, or null when it is not valid JSON. Extract from the result
+    with json_extract_text: parsing once is cheaper than once per key. -#}
+{% macro try_parse_json(expr) -%}
+    {{ return(adapter.dispatch('try_parse_json', 'usage_warehouse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__try_parse_json(expr) -%}
+    try_cast({{ expr }} as json)
+{%- endmacro %}
+
+{% macro postgres__try_parse_json(expr) -%}
+    {{ target.schema }}_udf.try_parse_jsonb({{ expr }})
+{%- endmacro %}
+
+{% macro spark__try_parse_json(expr) -%}
+    case when get_json_object({{ expr }}, '$') is not null then {{ expr }} end
+{%- endmacro %}
+
+
+{#- json_extract_text that yields null, instead of failing, when the text is not valid JSON. -#}
+{% macro safe_json_extract_text(json_expr, key, key_is_sql=false) -%}
+    {{ json_extract_text(try_parse_json(json_expr), key, key_is_sql) }}
+{%- endmacro %}

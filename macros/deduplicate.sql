@@ -1,0 +1,47 @@
+{#- The good rows of a base model, one per key, processed incrementally.
+
+    Rows that failed a check (quarantine_reason set) are left out: they are kept by the
+    quarantine model instead. Among rows that share `unique_key`, the first by `order_by`
+    is kept; drop_columns are left out of the result. In an incremental run the new rows are ranked together with the copy already
+    kept for the same key, so a copy that arrives later never replaces an earlier one and
+    an incremental run ends equal to a full build. -#}
+{% macro deduplicate_incrementally(base_model, unique_key, order_by, drop_columns=[]) -%}
+{%- set base_relation = ref(base_model) -%}
+{%- set columns = column_list(base_relation, except=['quarantine_reason', 'corrected_at'] + drop_columns) -%}
+with new_rows as (
+    select {{ columns }}
+    from {{ base_relation }}
+    where
+        quarantine_reason is null
+        and {{ load_window_filter('loaded_at') }}
+),
+
+{% if is_incremental() %}
+candidates as (
+    select * from new_rows
+    union all
+    select {{ columns }}
+    from {{ this }}
+    where {{ unique_key }} in (select new_rows.{{ unique_key }} from new_rows)
+),
+{% else %}
+candidates as (
+    select * from new_rows
+),
+{% endif %}
+
+ranked as (
+    select
+        *,
+        row_number() over (partition by {{ unique_key }} order by {{ order_by }}) as copy_rank
+    from candidates
+),
+
+final as (
+    select {{ columns }}
+    from ranked
+    where copy_rank = 1
+)
+
+select * from final
+{%- endmacro %}

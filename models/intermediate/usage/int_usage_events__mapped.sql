@@ -1,0 +1,111 @@
+{#- Usage events with the taxonomy applied: feature, module, product, the flags later
+    layers use, and the quantity.
+
+    A taxonomy rule with a property condition (property_name = property_value) is more
+    specific than the rule for the same event without one, and wins. Among several matching
+    conditional rules the first by (property_name, property_value) wins. Events that no
+    rule maps are kept with feature, module and product 'unmapped'. -#}
+{%- set rule_columns = ['taxonomy_rule_id', 'feature', 'module', 'product', 'is_active_use', 'is_value_event', 'is_milestone_event', 'billable_unit', 'quantity_property'] -%}
+
+with events as (
+    select * from {{ ref('int_usage_events__unioned') }}
+),
+
+taxonomy as (
+    select * from {{ ref('stg_config__usage_taxonomy') }}
+),
+
+conditional_rules as (
+    select * from taxonomy
+    where property_name is not null
+),
+
+unconditional_rules as (
+    select * from taxonomy
+    where property_name is null
+),
+
+conditional_matches as (
+    select
+        events.event_id,
+        {% for column in rule_columns -%}
+        conditional_rules.{{ column }},
+        {% endfor -%}
+        row_number() over (
+            partition by events.event_id
+            order by conditional_rules.property_name asc, conditional_rules.property_value asc
+        ) as match_rank
+    from events
+    inner join conditional_rules
+        on
+            events.source = conditional_rules.source
+            and events.event_name = conditional_rules.event_name
+    where
+        {{ safe_json_extract_text('events.properties', 'conditional_rules.property_name', key_is_sql=true) }}
+        = conditional_rules.property_value
+),
+
+matched as (
+    select
+        events.*,
+        {% for column in rule_columns -%}
+        case
+            when conditional_matches.event_id is not null then conditional_matches.{{ column }}
+            else unconditional_rules.{{ column }}
+        end as rule_{{ column }},
+        {% endfor -%}
+        conditional_matches.event_id is not null or unconditional_rules.taxonomy_rule_id is not null as is_mapped
+    from events
+    left join conditional_matches
+        on
+            events.event_id = conditional_matches.event_id
+            and conditional_matches.match_rank = 1
+    left join unconditional_rules
+        on
+            events.source = unconditional_rules.source
+            and events.event_name = unconditional_rules.event_name
+),
+
+final as (
+    select
+        event_id,
+        source,
+        source_record_id,
+        event_name,
+        event_at,
+        received_at,
+        loaded_at,
+        anonymous_id,
+        user_id,
+        account_id,
+        properties,
+        is_error,
+        is_event_time_adjusted,
+        page_path,
+        page_referrer,
+        page_title,
+        campaign_source,
+        campaign_medium,
+        campaign_name,
+        user_agent,
+        library_name,
+        is_mapped,
+        rule_taxonomy_rule_id as taxonomy_rule_id,
+        coalesce(rule_feature, 'unmapped') as feature,
+        coalesce(rule_module, 'unmapped') as module,
+        coalesce(rule_product, 'unmapped') as product,
+        coalesce(rule_is_active_use, false) as is_active_use,
+        coalesce(rule_is_value_event, false) as is_value_event,
+        coalesce(rule_is_milestone_event, false) as is_milestone_event,
+        rule_billable_unit as billable_unit,
+        cast(
+            case
+                when rule_quantity_property is null then 1
+                else coalesce({{ try_cast_number(safe_json_extract_text('properties', 'rule_quantity_property', key_is_sql=true)) }}, 0)
+            end
+            as {{ dbt.type_numeric() }}
+        ) as quantity
+    from matched
+)
+
+select * from final

@@ -1,0 +1,42 @@
+"""Shared fixtures: warehouses built from the hand-made raw dataset."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from fixture_data import load_fixture
+from usage_warehouse.dbt import run_dbt
+
+Query = Callable[[str], list[tuple[Any, ...]]]
+
+
+def query_db(db_path: Path) -> Query:
+    def run(sql: str) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def dbt_target_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("dbt_target")
+
+
+@pytest.fixture(scope="session")
+def fixture_warehouse(tmp_path_factory: pytest.TempPathFactory, dbt_target_path: Path) -> Path:
+    """The hand-made fixture, built with one full `dbt build` (models, seeds, snapshots, tests)."""
+    db_path = tmp_path_factory.mktemp("fixture") / "warehouse.duckdb"
+    load_fixture(str(db_path))
+    run_dbt(["build"], db_path=db_path, target_path=dbt_target_path)
+    return db_path
+
+
+@pytest.fixture(scope="session")
+def q(fixture_warehouse: Path) -> Query:
+    return query_db(fixture_warehouse)
