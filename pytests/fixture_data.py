@@ -262,9 +262,10 @@ def load_fixture(
             ]
             columns = table.column_names
             placeholders = ", ".join("?" for _ in columns)
-            con.executemany(
-                f"insert into {name} ({', '.join(columns)}) values ({placeholders})",
-                [[row.get(column) for column in columns] for row in selected],
-            )
+            if selected:
+                con.executemany(
+                    f"insert into {name} ({', '.join(columns)}) values ({placeholders})",
+                    [[row.get(column) for column in columns] for row in selected],
+                )
             inserted[name] = len(selected)
     return inserted

@@ -1,44 +1,32 @@
-"""Run the project's dbt commands in-process against a chosen DuckDB warehouse file."""
+"""Run the project's dbt commands against a chosen DuckDB warehouse file.
+
+dbt runs in a child process: the warehouse file is free again when a command returns,
+so the caller can open it (DuckDB allows one writer process at a time).
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import re
+import subprocess
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
+_FAILURE_LINE = re.compile(r"(ERROR|FAIL)\b|Error in |Failure in ")
+
 
 class DbtCommandError(RuntimeError):
-    """A dbt command failed; the message names the command and the failing nodes."""
+    """A dbt command failed; the message names the command and quotes dbt's error lines."""
 
 
-@contextmanager
-def _environment(overrides: Mapping[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in overrides}
-    os.environ.update(overrides)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def _failures(result: Any) -> list[str]:
-    failures: list[str] = []
-    results = getattr(result.result, "results", None) or []
-    for node_result in results:
-        status = str(getattr(node_result, "status", "")).lower()
-        if status in {"error", "fail", "runtime error"}:
-            name = getattr(getattr(node_result, "node", None), "unique_id", "?")
-            failures.append(f"{name}: {status}: {getattr(node_result, 'message', '')}")
-    return failures
+def dbt_executable() -> str:
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
 
 
 def run_dbt(
@@ -48,22 +36,44 @@ def run_dbt(
     dbt_vars: Mapping[str, Any] | None = None,
     target_path: str | Path | None = None,
     project_dir: Path = PROJECT_DIR,
-) -> Any:
-    """Run one dbt command (e.g. ["build"]) on the warehouse at db_path.
+    stream: bool = False,
+) -> str:
+    """Run one dbt command (e.g. ["build"]) on the warehouse at db_path and return its output.
 
-    Raises DbtCommandError naming every failed node when the command does not succeed.
+    With stream=True the output is shown as it comes (progress for long runs). Raises
+    DbtCommandError quoting dbt's error lines when the command does not succeed.
     """
-    from dbt.cli.main import dbtRunner
-
-    cli_args = [*args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    cmd = [dbt_executable(), *args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
     if dbt_vars:
-        cli_args += ["--vars", json.dumps(dict(dbt_vars))]
+        cmd += ["--vars", json.dumps(dict(dbt_vars))]
     if target_path is not None:
-        cli_args += ["--target-path", str(target_path)]
-    env = {"USAGE_WAREHOUSE_DUCKDB_PATH": str(Path(db_path).resolve()), "USAGE_WAREHOUSE_TARGET": "duckdb"}
-    with _environment(env):
-        result = dbtRunner().invoke(cli_args)
-    if not result.success:
-        detail = "\n  ".join(_failures(result)) or str(result.exception)
-        raise DbtCommandError(f"dbt {' '.join(args)} failed on {db_path}:\n  {detail}")
-    return result
+        cmd += ["--target-path", str(target_path)]
+    env = {
+        **os.environ,
+        "USAGE_WAREHOUSE_DUCKDB_PATH": str(Path(db_path).resolve()),
+        "USAGE_WAREHOUSE_TARGET": "duckdb",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    if stream:
+        proc = subprocess.Popen(
+            cmd, cwd=project_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            lines.append(line)
+        returncode = proc.wait()
+        output = "".join(lines)
+    else:
+        done = subprocess.run(cmd, cwd=project_dir, env=env, capture_output=True, text=True, check=False)
+        returncode, output = done.returncode, done.stdout + done.stderr
+    if returncode != 0:
+        errors = [line for line in output.splitlines() if _FAILURE_LINE.search(line)]
+        detail = "\n  ".join(errors[-30:]) or output[-3000:]
+        raise DbtCommandError(
+            f"`dbt {' '.join(args)}` failed on {db_path} (exit {returncode}):\n  {detail}\n"
+            f"Full log: {project_dir / 'logs' / 'dbt.log'}"
+        )
+    return output
