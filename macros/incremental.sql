@@ -58,7 +58,9 @@
 {%- endmacro %}
 
 
-{#- Column names of a relation, for explicit select lists (no engine-specific `* exclude`). -#}
+{#- Column names of a relation, for explicit select lists (no engine-specific `* exclude`).
+    Falls back to `*` when the relation has no columns to read: at parse time, in dbt unit
+    tests (the input is a fixture, not a table) and when linting before the first build. -#}
 {% macro column_list(relation, except=[]) -%}
     {%- if not execute -%}
         {{ return('*') }}
@@ -69,7 +71,7 @@
             {%- do names.append(col.name) -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ return(names | join(', ')) }}
+    {{ return(names | join(', ') if names else '*') }}
 {%- endmacro %}
 
 

@@ -21,19 +21,34 @@ pages as (
 ),
 
 links as (
-    select anonymous_id, user_id, event_at, message_id, loaded_at
+    select
+        anonymous_id,
+        user_id,
+        event_at,
+        message_id,
+        loaded_at
     from identifies
     where anonymous_id is not null and user_id is not null
 
     union all
 
-    select anonymous_id, user_id, event_at, message_id, loaded_at
+    select
+        anonymous_id,
+        user_id,
+        event_at,
+        message_id,
+        loaded_at
     from tracks
     where anonymous_id is not null and user_id is not null
 
     union all
 
-    select anonymous_id, user_id, event_at, message_id, loaded_at
+    select
+        anonymous_id,
+        user_id,
+        event_at,
+        message_id,
+        loaded_at
     from pages
     where anonymous_id is not null and user_id is not null
 ),

@@ -50,7 +50,10 @@ ordered as (
 ),
 
 current_assignment as (
-    select user_id, account_id, account_source
+    select
+        user_id,
+        account_id,
+        account_source
     from ordered
     where recency_rank = 1
 ),

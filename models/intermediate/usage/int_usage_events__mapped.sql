@@ -5,7 +5,10 @@
     specific than the rule for the same event without one, and wins. Among several matching
     conditional rules the first by (property_name, property_value) wins. Events that no
     rule maps are kept with feature, module and product 'unmapped'. -#}
-{%- set rule_columns = ['taxonomy_rule_id', 'feature', 'module', 'product', 'is_active_use', 'is_value_event', 'is_milestone_event', 'billable_unit', 'quantity_property'] -%}
+{%- set rule_columns = [
+    'taxonomy_rule_id', 'feature', 'module', 'product', 'is_active_use', 'is_value_event',
+    'is_milestone_event', 'billable_unit', 'quantity_property',
+] -%}
 
 with events as (
     select * from {{ ref('int_usage_events__unioned') }}

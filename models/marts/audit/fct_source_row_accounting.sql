@@ -18,7 +18,10 @@ with counts as (
             from {{ ref(entry.base) }}
             where quarantine_reason is null
         ) as duplicate_row_count,
-        (select count(*) from {{ ref(entry.base) }} where quarantine_reason is not null) as quarantined_row_count
+        (
+            select count(*) from {{ ref(entry.base) }}
+            where quarantine_reason is not null
+        ) as quarantined_row_count
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

@@ -37,19 +37,19 @@ all_users as (
 final as (
     select
         all_users.user_id,
-        coalesce(app_users.account_id, user_accounts.account_id) as account_id,
-        coalesce(user_accounts.account_source, 'none') as account_source,
-        app_users.user_id is not null as is_in_app_database,
         app_users.email_hash,
         app_users.user_role,
         app_users.created_at,
         cast(app_users.created_at as date) as signup_date,
         app_users.deactivated_at,
-        coalesce(app_users.deactivated_at is not null, false) as is_deactivated,
         activity.first_event_at,
         activity.last_event_at,
         activity.first_active_at,
-        activity.last_active_at
+        activity.last_active_at,
+        coalesce(app_users.account_id, user_accounts.account_id) as account_id,
+        coalesce(user_accounts.account_source, 'none') as account_source,
+        app_users.user_id is not null as is_in_app_database,
+        coalesce(app_users.deactivated_at is not null, false) as is_deactivated
     from all_users
     left join app_users
         on all_users.user_id = app_users.user_id

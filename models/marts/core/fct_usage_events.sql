@@ -31,12 +31,12 @@ watermark as (
 
 restated_visitors as (
     select anonymous_id from anonymous_users
-    where loaded_at > (select watermark_at from watermark)
+    where loaded_at > (select watermark.watermark_at from watermark)
 ),
 
 restated_users as (
     select user_id from user_accounts
-    where loaded_at > (select watermark_at from watermark)
+    where loaded_at > (select watermark.watermark_at from watermark)
 ),
 
 restated_visitors_of_users as (
@@ -46,13 +46,13 @@ restated_visitors_of_users as (
 
 events_to_process as (
     select * from events
-    where loaded_at > (select watermark_at from watermark)
+    where loaded_at > (select watermark.watermark_at from watermark)
 
     union all
 
     select * from events
     where
-        loaded_at <= (select watermark_at from watermark)
+        loaded_at <= (select watermark.watermark_at from watermark)
         and (
             (user_id is null and anonymous_id in (select restated_visitors.anonymous_id from restated_visitors))
             or user_id in (select restated_users.user_id from restated_users)
@@ -68,8 +68,8 @@ events_to_process as (
 stitched as (
     select
         events_to_process.*,
-        coalesce(events_to_process.user_id, anonymous_users.user_id) as stitched_user_id,
         anonymous_users.loaded_at as visitor_link_loaded_at,
+        coalesce(events_to_process.user_id, anonymous_users.user_id) as stitched_user_id,
         case
             when events_to_process.user_id is not null then 'user_id'
             when anonymous_users.user_id is not null then 'anonymous_id'

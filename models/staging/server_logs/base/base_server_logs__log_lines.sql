@@ -4,7 +4,8 @@ with source as (
 
 parsed as (
     select
-        {{ dbt.hash(dbt.concat(["coalesce(log_file, '')", "':'", "coalesce(cast(line_number as " ~ dbt.type_string() ~ "), '')"])) }} as log_line_id,
+        {{ dbt.hash(dbt.concat(["coalesce(log_file, '')", "':'", "coalesce(cast(line_number as " ~ dbt.type_string() ~ "), '')"])) }}
+            as log_line_id,
         log_file,
         cast(line_number as {{ dbt.type_bigint() }}) as line_number,
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
@@ -26,9 +27,17 @@ extracted as (
         payload_hash,
         is_json_object,
         line_excerpt,
-        {% for field in ['ts', 'level', 'service', 'event', 'account_id', 'user_id', 'request_id', 'status', 'duration_ms', 'quantity', 'error_code'] -%}
-        nullif(trim({{ json_extract_text('line_json', field) }}), '') as raw_{{ field }}{{ "," if not loop.last }}
-        {% endfor %}
+        nullif(trim({{ json_extract_text('line_json', 'ts') }}), '') as raw_ts,
+        nullif(trim({{ json_extract_text('line_json', 'level') }}), '') as raw_level,
+        nullif(trim({{ json_extract_text('line_json', 'service') }}), '') as raw_service,
+        nullif(trim({{ json_extract_text('line_json', 'event') }}), '') as raw_event,
+        nullif(trim({{ json_extract_text('line_json', 'account_id') }}), '') as raw_account_id,
+        nullif(trim({{ json_extract_text('line_json', 'user_id') }}), '') as raw_user_id,
+        nullif(trim({{ json_extract_text('line_json', 'request_id') }}), '') as raw_request_id,
+        nullif(trim({{ json_extract_text('line_json', 'status') }}), '') as raw_status,
+        nullif(trim({{ json_extract_text('line_json', 'duration_ms') }}), '') as raw_duration_ms,
+        nullif(trim({{ json_extract_text('line_json', 'quantity') }}), '') as raw_quantity,
+        nullif(trim({{ json_extract_text('line_json', 'error_code') }}), '') as raw_error_code
     from parsed
 ),
 

@@ -1,0 +1,52 @@
+# usage-warehouse: `make demo` builds the warehouse on demo data, `make test` runs every test.
+# Both set up the Python environment from requirements.txt first; nothing else is needed.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: setup demo test lint sql-lint pytest docs build clean help
+
+help:
+	@echo "make demo   - generate demo data, build the DuckDB warehouse, write the docs site"
+	@echo "make test   - lint (ruff, mypy, sqlfluff) and every test (pytest: dbt builds, unit tests, fixtures)"
+	@echo "make build  - dbt build on the current warehouse file"
+	@echo "make docs   - dbt docs generate (static site in target/static_index.html)"
+	@echo "make clean  - remove the environment, the warehouse file and dbt's target/"
+
+$(BIN)/.installed: requirements.txt pyproject.toml
+	@echo "==> Creating the Python environment in $(VENV) from requirements.txt"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	@touch $@
+
+setup: $(BIN)/.installed
+
+demo: setup
+	$(BIN)/python -m usage_warehouse demo
+
+build: setup
+	$(BIN)/dbt build
+
+docs: setup
+	$(BIN)/dbt docs generate --static
+
+lint: setup
+	$(BIN)/ruff check src pytests
+	$(BIN)/ruff format --check src pytests
+	$(BIN)/mypy
+
+sql-lint: setup
+	mkdir -p target && USAGE_WAREHOUSE_DUCKDB_PATH=target/sqlfluff.duckdb $(BIN)/sqlfluff lint models tests analyses --processes 2
+
+pytest: setup
+	$(BIN)/python -m pytest
+
+test: lint sql-lint pytest
+
+clean:
+	rm -rf $(VENV) target logs warehouse/*.duckdb warehouse/*.duckdb.wal
