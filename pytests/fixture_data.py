@@ -69,18 +69,22 @@ TRACKS: list[Row] = [
     segment_call("t1", "2026-10-01 09:00:00", user_id="usr_1", anonymous_id="anon_1", event="Dashboard Viewed"),
     # The same message delivered again 30 s later: a duplicate.
     segment_call(
-        "t1", "2026-10-01 09:00:00", user_id="usr_1", anonymous_id="anon_1", event="Dashboard Viewed",
+        "t1",
+        "2026-10-01 09:00:00",
+        user_id="usr_1",
+        anonymous_id="anon_1",
+        event="Dashboard Viewed",
         received_after=timedelta(seconds=31),
     ),
-    segment_call(
-        "t2", "2026-10-01 10:00:00", user_id="usr_1", event="Report Exported", properties='{"format": "pdf"}'
-    ),
-    segment_call(
-        "t3", "2026-10-01 11:00:00", user_id="usr_2", event="Report Exported", properties='{"format": "csv"}'
-    ),
+    segment_call("t2", "2026-10-01 10:00:00", user_id="usr_1", event="Report Exported", properties='{"format": "pdf"}'),
+    segment_call("t3", "2026-10-01 11:00:00", user_id="usr_2", event="Report Exported", properties='{"format": "csv"}'),
     # A device clock a year ahead: the corrected time is the true one.
     segment_call(
-        "t4", "2026-10-01 12:00:00", user_id="usr_2", event="Search Performed", skew=timedelta(days=365),
+        "t4",
+        "2026-10-01 12:00:00",
+        user_id="usr_2",
+        event="Search Performed",
+        skew=timedelta(days=365),
         properties='{"query_length": 7}',
     ),
     # Anonymous, identified later as usr_3 (identify i1).
@@ -91,17 +95,22 @@ TRACKS: list[Row] = [
     # usr_4 is unknown to the app database; a group call puts them in acc_B.
     segment_call("t8", "2026-10-03 10:00:00", user_id="usr_4", event="Filter Applied"),
     # Held offline for 63 days: beyond the 30-day horizon, quarantined.
-    segment_call(
-        "t9", "2026-08-01 10:00:00", user_id="usr_1", event="Chart Created", offline=timedelta(days=63)
-    ),
+    segment_call("t9", "2026-08-01 10:00:00", user_id="usr_1", event="Chart Created", offline=timedelta(days=63)),
     # An email address inside properties must never reach a mart.
     segment_call(
-        "t10", "2026-10-03 11:00:00", user_id="usr_1", event="Report Shared",
+        "t10",
+        "2026-10-03 11:00:00",
+        user_id="usr_1",
+        event="Report Shared",
         properties='{"shared_with": "bob@example.com"}',
     ),
     # t2 delivered again two days later with a different payload: a duplicate, t2's first copy is kept.
     segment_call(
-        "t2", "2026-10-01 10:00:00", user_id="usr_1", event="Report Exported", properties='{"format": "csv"}',
+        "t2",
+        "2026-10-01 10:00:00",
+        user_id="usr_1",
+        event="Report Exported",
+        properties='{"format": "csv"}',
         received_after=timedelta(days=2),
     ),
 ]
@@ -114,11 +123,18 @@ PAGES: list[Row] = [
 IDENTIFIES: list[Row] = [
     # Loaded late (the next day's batch) so that incremental runs must restate t5 and p1.
     segment_call(
-        "i1", "2026-10-02 08:30:00", user_id="usr_3", anonymous_id="anon_9",
-        loaded_after=timedelta(hours=5), traits='{"email": "carol@example.com", "name": "Carol"}',
+        "i1",
+        "2026-10-02 08:30:00",
+        user_id="usr_3",
+        anonymous_id="anon_9",
+        loaded_after=timedelta(hours=5),
+        traits='{"email": "carol@example.com", "name": "Carol"}',
     ),
     segment_call(
-        "i2", "2026-10-01 08:55:00", user_id="usr_1", anonymous_id="anon_1",
+        "i2",
+        "2026-10-01 08:55:00",
+        user_id="usr_1",
+        anonymous_id="anon_1",
         traits='{"email": "alice@example.com", "name": "Alice"}',
     ),
 ]
@@ -131,97 +147,272 @@ GROUPS: list[Row] = [
 _LOG_LOADED = "2026-10-03 06:00:00"
 
 LOG_LINES: list[Row] = [
-    log_line("worker/2026-10-01.log", 1, "2026-10-01 13:00:00", {
-        "ts": "2026-10-01T12:00:00+02:00", "level": "info", "service": "automation-worker",
-        "event": "automation.run_completed", "account_id": "acc_A", "status": 200, "duration_ms": 840,
-        "quantity": 120,
-    }),
+    log_line(
+        "worker/2026-10-01.log",
+        1,
+        "2026-10-01 13:00:00",
+        {
+            "ts": "2026-10-01T12:00:00+02:00",
+            "level": "info",
+            "service": "automation-worker",
+            "event": "automation.run_completed",
+            "account_id": "acc_A",
+            "status": 200,
+            "duration_ms": 840,
+            "quantity": 120,
+        },
+    ),
     # The same file shipped again: line 1 is a duplicate.
-    log_line("worker/2026-10-01.log", 1, "2026-10-03 05:00:00", {
-        "ts": "2026-10-01T12:00:00+02:00", "level": "info", "service": "automation-worker",
-        "event": "automation.run_completed", "account_id": "acc_A", "status": 200, "duration_ms": 840,
-        "quantity": 120,
-    }),
+    log_line(
+        "worker/2026-10-01.log",
+        1,
+        "2026-10-03 05:00:00",
+        {
+            "ts": "2026-10-01T12:00:00+02:00",
+            "level": "info",
+            "service": "automation-worker",
+            "event": "automation.run_completed",
+            "account_id": "acc_A",
+            "status": 200,
+            "duration_ms": 840,
+            "quantity": 120,
+        },
+    ),
     # 23:30 at UTC-5 is 04:30 UTC on the next day.
-    log_line("api/2026-10-02.log", 1, _LOG_LOADED, {
-        "ts": "2026-10-02T23:30:00-05:00", "level": "info", "service": "api", "event": "api.request",
-        "account_id": "acc_B", "user_id": "usr_3", "request_id": "req_1", "status": 200, "duration_ms": 35,
-    }),
-    log_line("api/2026-10-02.log", 2, _LOG_LOADED, {
-        "ts": "2026-10-03T01:00:00Z", "level": "error", "service": "api", "event": "api.request",
-        "account_id": "acc_B", "request_id": "req_2", "status": 500, "duration_ms": 30012,
-        "error_code": "E_TIMEOUT",
-    }),
+    log_line(
+        "api/2026-10-02.log",
+        1,
+        _LOG_LOADED,
+        {
+            "ts": "2026-10-02T23:30:00-05:00",
+            "level": "info",
+            "service": "api",
+            "event": "api.request",
+            "account_id": "acc_B",
+            "user_id": "usr_3",
+            "request_id": "req_1",
+            "status": 200,
+            "duration_ms": 35,
+        },
+    ),
+    log_line(
+        "api/2026-10-02.log",
+        2,
+        _LOG_LOADED,
+        {
+            "ts": "2026-10-03T01:00:00Z",
+            "level": "error",
+            "service": "api",
+            "event": "api.request",
+            "account_id": "acc_B",
+            "request_id": "req_2",
+            "status": 500,
+            "duration_ms": 30012,
+            "error_code": "E_TIMEOUT",
+        },
+    ),
     log_line("api/2026-10-02.log", 3, _LOG_LOADED, '{"ts": "2026-10-02T10:00:00Z", "level": "info", "ev'),
     log_line("api/2026-10-02.log", 4, _LOG_LOADED, "Traceback (most recent call last):"),
     log_line("api/2026-10-02.log", 5, _LOG_LOADED, {"ts": "2026-10-02T10:00:00Z", "account_id": "acc_B"}),
-    log_line("api/2026-10-02.log", 6, _LOG_LOADED, {
-        "ts": "yesterday at noon", "event": "api.request", "account_id": "acc_B",
-    }),
-    log_line("api/2026-10-02.log", 7, _LOG_LOADED, {
-        "ts": "2026-10-02T10:00:00Z", "event": "export.completed", "account_id": "acc_B", "quantity": "lots",
-    }),
+    log_line(
+        "api/2026-10-02.log",
+        6,
+        _LOG_LOADED,
+        {
+            "ts": "yesterday at noon",
+            "event": "api.request",
+            "account_id": "acc_B",
+        },
+    ),
+    log_line(
+        "api/2026-10-02.log",
+        7,
+        _LOG_LOADED,
+        {
+            "ts": "2026-10-02T10:00:00Z",
+            "event": "export.completed",
+            "account_id": "acc_B",
+            "quantity": "lots",
+        },
+    ),
     log_line("api/2026-10-02.log", 8, _LOG_LOADED, {"ts": "2026-10-02T10:00:00Z", "event": "api.request"}),
 ]
 
 _APP_LOADED = ts("2026-10-03 07:00:00")
 
 ACCOUNTS: list[Row] = [
-    {"id": "acc_A", "name": "Acme", "plan": "team", "seats": 5, "industry": "software", "country": "DE",
-     "created_at": ts("2026-09-01 10:00:00"), "updated_at": ts("2026-09-20 10:00:00"), "_loaded_at": _APP_LOADED},
-    {"id": "acc_B", "name": "Beta Corp", "plan": "business", "seats": 10, "industry": "retail", "country": "US",
-     "created_at": ts("2026-09-15 10:00:00"), "updated_at": ts("2026-09-15 10:00:00"), "_loaded_at": _APP_LOADED},
+    {
+        "id": "acc_A",
+        "name": "Acme",
+        "plan": "team",
+        "seats": 5,
+        "industry": "software",
+        "country": "DE",
+        "created_at": ts("2026-09-01 10:00:00"),
+        "updated_at": ts("2026-09-20 10:00:00"),
+        "_loaded_at": _APP_LOADED,
+    },
+    {
+        "id": "acc_B",
+        "name": "Beta Corp",
+        "plan": "business",
+        "seats": 10,
+        "industry": "retail",
+        "country": "US",
+        "created_at": ts("2026-09-15 10:00:00"),
+        "updated_at": ts("2026-09-15 10:00:00"),
+        "_loaded_at": _APP_LOADED,
+    },
 ]
 
 USERS: list[Row] = [
-    {"id": "usr_1", "account_id": "acc_A", "email": "alice@example.com", "full_name": "Alice", "role": "admin",
-     "created_at": ts("2026-09-01 10:05:00"), "updated_at": ts("2026-09-01 10:05:00"), "_loaded_at": _APP_LOADED},
-    {"id": "usr_2", "account_id": "acc_A", "email": "dan@example.com", "full_name": "Dan", "role": "member",
-     "created_at": ts("2026-09-02 10:00:00"), "updated_at": ts("2026-09-02 10:00:00"), "_loaded_at": _APP_LOADED},
-    {"id": "usr_3", "account_id": "acc_B", "email": "carol@example.com", "full_name": "Carol", "role": "admin",
-     "created_at": ts("2026-10-02 08:29:00"), "updated_at": ts("2026-10-02 08:29:00"), "_loaded_at": _APP_LOADED},
+    {
+        "id": "usr_1",
+        "account_id": "acc_A",
+        "email": "alice@example.com",
+        "full_name": "Alice",
+        "role": "admin",
+        "created_at": ts("2026-09-01 10:05:00"),
+        "updated_at": ts("2026-09-01 10:05:00"),
+        "_loaded_at": _APP_LOADED,
+    },
+    {
+        "id": "usr_2",
+        "account_id": "acc_A",
+        "email": "dan@example.com",
+        "full_name": "Dan",
+        "role": "member",
+        "created_at": ts("2026-09-02 10:00:00"),
+        "updated_at": ts("2026-09-02 10:00:00"),
+        "_loaded_at": _APP_LOADED,
+    },
+    {
+        "id": "usr_3",
+        "account_id": "acc_B",
+        "email": "carol@example.com",
+        "full_name": "Carol",
+        "role": "admin",
+        "created_at": ts("2026-10-02 08:29:00"),
+        "updated_at": ts("2026-10-02 08:29:00"),
+        "_loaded_at": _APP_LOADED,
+    },
 ]
 
 SUBSCRIPTIONS: list[Row] = [
-    {"id": "sub_A1", "account_id": "acc_A", "plan": "starter", "status": "canceled", "seats": 3, "mrr_amount": 0,
-     "currency": "USD", "started_at": ts("2026-09-01 10:00:00"), "ended_at": ts("2026-09-20 10:00:00"),
-     "created_at": ts("2026-09-01 10:00:00"), "updated_at": ts("2026-09-20 10:00:00"), "_loaded_at": _APP_LOADED},
-    {"id": "sub_A2", "account_id": "acc_A", "plan": "team", "status": "active", "seats": 5, "mrr_amount": 125,
-     "currency": "USD", "started_at": ts("2026-09-20 10:00:00"), "created_at": ts("2026-09-20 10:00:00"),
-     "updated_at": ts("2026-09-20 10:00:00"), "_loaded_at": _APP_LOADED},
-    {"id": "sub_B1", "account_id": "acc_B", "plan": "business", "status": "active", "seats": 10, "mrr_amount": 450,
-     "currency": "EUR", "started_at": ts("2026-09-15 10:00:00"), "created_at": ts("2026-09-15 10:00:00"),
-     "updated_at": ts("2026-09-15 10:00:00"), "_loaded_at": _APP_LOADED},
+    {
+        "id": "sub_A1",
+        "account_id": "acc_A",
+        "plan": "starter",
+        "status": "canceled",
+        "seats": 3,
+        "mrr_amount": 0,
+        "currency": "USD",
+        "started_at": ts("2026-09-01 10:00:00"),
+        "ended_at": ts("2026-09-20 10:00:00"),
+        "created_at": ts("2026-09-01 10:00:00"),
+        "updated_at": ts("2026-09-20 10:00:00"),
+        "_loaded_at": _APP_LOADED,
+    },
+    {
+        "id": "sub_A2",
+        "account_id": "acc_A",
+        "plan": "team",
+        "status": "active",
+        "seats": 5,
+        "mrr_amount": 125,
+        "currency": "USD",
+        "started_at": ts("2026-09-20 10:00:00"),
+        "created_at": ts("2026-09-20 10:00:00"),
+        "updated_at": ts("2026-09-20 10:00:00"),
+        "_loaded_at": _APP_LOADED,
+    },
+    {
+        "id": "sub_B1",
+        "account_id": "acc_B",
+        "plan": "business",
+        "status": "active",
+        "seats": 10,
+        "mrr_amount": 450,
+        "currency": "EUR",
+        "started_at": ts("2026-09-15 10:00:00"),
+        "created_at": ts("2026-09-15 10:00:00"),
+        "updated_at": ts("2026-09-15 10:00:00"),
+        "_loaded_at": _APP_LOADED,
+    },
 ]
 
 REPORTS: list[Row] = [
-    {"id": "r1", "account_id": "acc_A", "created_by_user_id": "usr_1", "report_type": "funnel",
-     "created_at": ts("2026-10-01 14:00:00"), "updated_at": ts("2026-10-01 14:00:00"),
-     "_loaded_at": ts("2026-10-01 15:00:00")},
+    {
+        "id": "r1",
+        "account_id": "acc_A",
+        "created_by_user_id": "usr_1",
+        "report_type": "funnel",
+        "created_at": ts("2026-10-01 14:00:00"),
+        "updated_at": ts("2026-10-01 14:00:00"),
+        "_loaded_at": ts("2026-10-01 15:00:00"),
+    },
 ]
 
 DATA_IMPORTS: list[Row] = [
-    {"id": "d1", "account_id": "acc_B", "user_id": "usr_3", "source_type": "csv", "status": "completed",
-     "rows_imported": 5000, "started_at": ts("2026-10-02 14:50:00"), "completed_at": ts("2026-10-02 15:00:00"),
-     "_loaded_at": ts("2026-10-02 16:00:00")},
-    {"id": "d2", "account_id": "acc_B", "user_id": "usr_3", "source_type": "csv", "status": "failed",
-     "rows_imported": 0, "started_at": ts("2026-10-02 16:00:00"), "_loaded_at": ts("2026-10-02 17:00:00")},
+    {
+        "id": "d1",
+        "account_id": "acc_B",
+        "user_id": "usr_3",
+        "source_type": "csv",
+        "status": "completed",
+        "rows_imported": 5000,
+        "started_at": ts("2026-10-02 14:50:00"),
+        "completed_at": ts("2026-10-02 15:00:00"),
+        "_loaded_at": ts("2026-10-02 16:00:00"),
+    },
+    {
+        "id": "d2",
+        "account_id": "acc_B",
+        "user_id": "usr_3",
+        "source_type": "csv",
+        "status": "failed",
+        "rows_imported": 0,
+        "started_at": ts("2026-10-02 16:00:00"),
+        "_loaded_at": ts("2026-10-02 17:00:00"),
+    },
 ]
 
 INVITATIONS: list[Row] = [
-    {"id": "inv1", "account_id": "acc_A", "invited_by_user_id": "usr_1", "invitee_email": "erin@example.com",
-     "role": "member", "created_at": ts("2026-10-03 06:30:00"), "_loaded_at": _APP_LOADED},
+    {
+        "id": "inv1",
+        "account_id": "acc_A",
+        "invited_by_user_id": "usr_1",
+        "invitee_email": "erin@example.com",
+        "role": "member",
+        "created_at": ts("2026-10-03 06:30:00"),
+        "_loaded_at": _APP_LOADED,
+    },
 ]
 
 AUTOMATION_RULES: list[Row] = [
-    {"id": "ar1", "account_id": "acc_A", "created_by_user_id": "usr_1", "trigger_type": "schedule",
-     "is_enabled": True, "created_at": ts("2026-09-30 16:00:00"), "updated_at": ts("2026-09-30 16:00:00"),
-     "_loaded_at": ts("2026-09-30 17:00:00")},
+    {
+        "id": "ar1",
+        "account_id": "acc_A",
+        "created_by_user_id": "usr_1",
+        "trigger_type": "schedule",
+        "is_enabled": True,
+        "created_at": ts("2026-09-30 16:00:00"),
+        "updated_at": ts("2026-09-30 16:00:00"),
+        "_loaded_at": ts("2026-09-30 17:00:00"),
+    },
 ]
 
 SETTINGS_CHANGES: list[Row] = [
-    {"id": "s1", "account_id": "acc_B", "changed_by_user_id": "usr_3", "setting_key": "sso_enabled",
-     "old_value": "false", "new_value": "true", "changed_at": ts("2026-10-03 06:00:00"), "_loaded_at": _APP_LOADED},
+    {
+        "id": "s1",
+        "account_id": "acc_B",
+        "changed_by_user_id": "usr_3",
+        "setting_key": "sso_enabled",
+        "old_value": "false",
+        "new_value": "true",
+        "changed_at": ts("2026-10-03 06:00:00"),
+        "_loaded_at": _APP_LOADED,
+    },
 ]
 
 FIXTURE: dict[str, list[Row]] = {

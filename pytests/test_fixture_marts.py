@@ -79,9 +79,9 @@ def test_taxonomy_mapping_and_unmapped(q: Query) -> None:
         ("t3", "data_export", "exports", "insights", True),
         ("t6", "unmapped", "unmapped", "unmapped", False),
     ]
-    assert q("select source, event_name, event_count, account_count, user_count from usage_audit.fct_unmapped_events") == [
-        ("segment_track", "Beta Feature Clicked", 1, 1, 1)
-    ]
+    assert q(
+        "select source, event_name, event_count, account_count, user_count from usage_audit.fct_unmapped_events"
+    ) == [("segment_track", "Beta Feature Clicked", 1, 1, 1)]
 
 
 def test_app_records_become_events(q: Query) -> None:
@@ -90,22 +90,50 @@ def test_app_records_become_events(q: Query) -> None:
         " from usage_marts.fct_usage_events where source = 'app_db' order by event_at"
     )
     assert rows == [
-        ("app_db:automation_rules:ar1", "Automation Rule Created", dt("2026-09-30 16:00:00"), "acc_A", "usr_1",
-         "automation_rules", Decimal("1")),
+        (
+            "app_db:automation_rules:ar1",
+            "Automation Rule Created",
+            dt("2026-09-30 16:00:00"),
+            "acc_A",
+            "usr_1",
+            "automation_rules",
+            Decimal("1"),
+        ),
         ("app_db:reports:r1", "Report Created", dt("2026-10-01 14:00:00"), "acc_A", "usr_1", "reports", Decimal("1")),
-        ("app_db:data_imports:d1", "Data Imported", dt("2026-10-02 15:00:00"), "acc_B", "usr_3", "data_imports",
-         Decimal("5000")),
-        ("app_db:account_settings_changes:s1", "Setting Changed", dt("2026-10-03 06:00:00"), "acc_B", "usr_3",
-         "settings", Decimal("1")),
-        ("app_db:invitations:inv1", "User Invited", dt("2026-10-03 06:30:00"), "acc_A", "usr_1", "team_management",
-         Decimal("1")),
+        (
+            "app_db:data_imports:d1",
+            "Data Imported",
+            dt("2026-10-02 15:00:00"),
+            "acc_B",
+            "usr_3",
+            "data_imports",
+            Decimal("5000"),
+        ),
+        (
+            "app_db:account_settings_changes:s1",
+            "Setting Changed",
+            dt("2026-10-03 06:00:00"),
+            "acc_B",
+            "usr_3",
+            "settings",
+            Decimal("1"),
+        ),
+        (
+            "app_db:invitations:inv1",
+            "User Invited",
+            dt("2026-10-03 06:30:00"),
+            "acc_A",
+            "usr_1",
+            "team_management",
+            Decimal("1"),
+        ),
     ]
 
 
 def test_account_daily_feature_usage(q: Query) -> None:
     rows = q(
-        "select usage_date, account_id, feature, event_count, user_count, active_user_count, error_event_count, quantity"
-        " from usage_marts.fct_account_daily_usage order by 1, 2, 3"
+        "select usage_date, account_id, feature, event_count, user_count, active_user_count,"
+        " error_event_count, quantity from usage_marts.fct_account_daily_usage order by 1, 2, 3"
     )
     d30, d1, d2, d3 = date(2026, 9, 30), date(2026, 10, 1), date(2026, 10, 2), date(2026, 10, 3)
     one = Decimal("1")
@@ -177,10 +205,36 @@ def test_dim_accounts(q: Query) -> None:
         " user_count, signup_date, first_event_at, last_event_at from usage_marts.dim_accounts order by 1"
     )
     assert rows == [
-        ("acc_A", "team", 2, "active", 5, Decimal("125"), "USD", True, False, 2, date(2026, 9, 1),
-         dt("2026-09-30 16:00:00"), dt("2026-10-03 11:00:01")),
-        ("acc_B", "business", 3, "active", 10, Decimal("450"), "EUR", True, False, 1, date(2026, 9, 15),
-         dt("2026-10-02 07:59:01"), dt("2026-10-03 10:00:01")),
+        (
+            "acc_A",
+            "team",
+            2,
+            "active",
+            5,
+            Decimal("125"),
+            "USD",
+            True,
+            False,
+            2,
+            date(2026, 9, 1),
+            dt("2026-09-30 16:00:00"),
+            dt("2026-10-03 11:00:01"),
+        ),
+        (
+            "acc_B",
+            "business",
+            3,
+            "active",
+            10,
+            Decimal("450"),
+            "EUR",
+            True,
+            False,
+            1,
+            date(2026, 9, 15),
+            dt("2026-10-02 07:59:01"),
+            dt("2026-10-03 10:00:01"),
+        ),
     ]
 
 

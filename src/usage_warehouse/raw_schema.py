@@ -65,14 +65,14 @@ _SEGMENT_COMMON: tuple[tuple[str, str], ...] = (
 SEGMENT_TRACKS = RawTable(
     SEGMENT_SCHEMA,
     "tracks",
-    _SEGMENT_COMMON + (("event", "varchar"), ("event_text", "varchar"), ("properties", "varchar")),
+    (*_SEGMENT_COMMON, ("event", "varchar"), ("event_text", "varchar"), ("properties", "varchar")),
     "uuid_ts",
 )
 SEGMENT_PAGES = RawTable(
     SEGMENT_SCHEMA,
     "pages",
-    _SEGMENT_COMMON
-    + (
+    (
+        *_SEGMENT_COMMON,
         ("name", "varchar"),
         ("path", "varchar"),
         ("url", "varchar"),
@@ -83,9 +83,9 @@ SEGMENT_PAGES = RawTable(
     ),
     "uuid_ts",
 )
-SEGMENT_IDENTIFIES = RawTable(SEGMENT_SCHEMA, "identifies", _SEGMENT_COMMON + (("traits", "varchar"),), "uuid_ts")
+SEGMENT_IDENTIFIES = RawTable(SEGMENT_SCHEMA, "identifies", (*_SEGMENT_COMMON, ("traits", "varchar")), "uuid_ts")
 SEGMENT_GROUPS = RawTable(
-    SEGMENT_SCHEMA, "groups", _SEGMENT_COMMON + (("group_id", "varchar"), ("traits", "varchar")), "uuid_ts"
+    SEGMENT_SCHEMA, "groups", (*_SEGMENT_COMMON, ("group_id", "varchar"), ("traits", "varchar")), "uuid_ts"
 )
 
 SERVER_LOG_LINES = RawTable(
