@@ -68,21 +68,55 @@
 {%- endmacro %}
 
 
+{#- An 8-byte floating-point type (dbt.type_float() is 4 bytes on DuckDB and Spark). -#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'usage_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}
+    double precision
+{%- endmacro %}
+
+{% macro spark__type_double() -%}
+    double
+{%- endmacro %}
+
+
 {#- Cast text to a number; null when the text is not a number. -#}
 {% macro try_cast_number(expr) -%}
     {{ return(adapter.dispatch('try_cast_number', 'usage_warehouse')(expr)) }}
 {%- endmacro %}
 
 {% macro default__try_cast_number(expr) -%}
-    try_cast({{ expr }} as {{ dbt.type_float() }})
+    try_cast({{ expr }} as {{ type_double() }})
 {%- endmacro %}
 
 {% macro postgres__try_cast_number(expr) -%}
-    case when {{ expr }} ~ '^\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*$' then cast({{ expr }} as {{ dbt.type_float() }}) end
+    case when {{ expr }} ~ '^\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*$' then cast({{ expr }} as {{ type_double() }}) end
 {%- endmacro %}
 
 {% macro spark__try_cast_number(expr) -%}
     cast({{ expr }} as double)
+{%- endmacro %}
+
+
+{#- Cast text to a whole number (bigint); null when it is not a number or out of range. -#}
+{% macro try_cast_integer(expr) -%}
+    {{ return(adapter.dispatch('try_cast_integer', 'usage_warehouse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__try_cast_integer(expr) -%}
+    try_cast({{ try_cast_number(expr) }} as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+{% macro postgres__try_cast_integer(expr) -%}
+    case
+        when abs({{ try_cast_number(expr) }}) < 9.2e18 then cast({{ try_cast_number(expr) }} as {{ dbt.type_bigint() }})
+    end
+{%- endmacro %}
+
+{% macro spark__try_cast_integer(expr) -%}
+    cast(cast({{ expr }} as double) as bigint)
 {%- endmacro %}
 
 

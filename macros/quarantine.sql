@@ -14,6 +14,7 @@
 {% macro segment_common_checks() -%}
     {{ return([
         ("message_id is null", "missing_message_id"),
+        ("loaded_at is null", "missing_loaded_at"),
         ("received_at is null", "missing_received_at"),
         ("anonymous_id is null and user_id is null", "missing_identity"),
     ]) }}

@@ -34,6 +34,8 @@ def fixture_warehouse(tmp_path_factory: pytest.TempPathFactory, dbt_target_path:
     db_path = tmp_path_factory.mktemp("fixture") / "warehouse.duckdb"
     load_fixture(str(db_path))
     run_dbt(["build"], db_path=db_path, target_path=dbt_target_path)
+    # Unit tests of incremental models that need the built table (selectors.yml leaves them out of a plain build).
+    run_dbt(["test", "--select", "tag:needs_built_model"], db_path=db_path, target_path=dbt_target_path)
     return db_path
 
 

@@ -21,6 +21,7 @@ checked as (
     select
         *,
         {{ quarantine_reason([
+        ("loaded_at is null", "missing_loaded_at"),
         ("account_id is null", "missing_id"),
         ("created_at is null", "missing_timestamp"),
         ]) }} as quarantine_reason

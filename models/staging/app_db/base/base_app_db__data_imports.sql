@@ -20,6 +20,7 @@ checked as (
     select
         *,
         {{ quarantine_reason([
+        ("loaded_at is null", "missing_loaded_at"),
         ("data_import_id is null", "missing_id"),
         ("account_id is null", "missing_account_id"),
         ("started_at is null", "missing_timestamp"),

@@ -18,6 +18,7 @@ checked as (
     select
         *,
         {{ quarantine_reason([
+        ("loaded_at is null", "missing_loaded_at"),
         ("integration_id is null", "missing_id"),
         ("account_id is null", "missing_account_id"),
         ("connected_at is null", "missing_timestamp"),

@@ -17,6 +17,7 @@ checked as (
     select
         *,
         {{ quarantine_reason([
+        ("loaded_at is null", "missing_loaded_at"),
         ("erasure_request_id is null", "missing_id"),
         ("user_id is null and email_hash is null", "missing_identity"),
         ("requested_at is null", "missing_timestamp"),

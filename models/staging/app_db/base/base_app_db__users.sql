@@ -19,6 +19,7 @@ checked as (
     select
         *,
         {{ quarantine_reason([
+        ("loaded_at is null", "missing_loaded_at"),
         ("user_id is null", "missing_id"),
         ("account_id is null", "missing_account_id"),
         ("created_at is null", "missing_timestamp"),

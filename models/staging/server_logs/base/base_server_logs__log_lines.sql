@@ -62,9 +62,9 @@ typed as (
         raw_status,
         raw_duration_ms,
         raw_quantity,
-        cast({{ try_cast_number('raw_status') }} as {{ dbt.type_int() }}) as status_code,
-        cast({{ try_cast_number('raw_duration_ms') }} as {{ dbt.type_float() }}) as duration_ms,
-        cast({{ try_cast_number('raw_quantity') }} as {{ dbt.type_float() }}) as quantity,
+        {{ try_cast_integer('raw_status') }} as status_code,
+        {{ try_cast_number('raw_duration_ms') }} as duration_ms,
+        {{ try_cast_number('raw_quantity') }} as quantity,
         raw_error_code as error_code
     from extracted
 ),
@@ -90,6 +90,7 @@ checked as (
         error_code,
         coalesce(log_level = 'error' or log_level = 'fatal' or status_code >= 500, false) as is_error,
         {{ quarantine_reason([
+            ("loaded_at is null", "missing_loaded_at"),
             ("log_file is null or line_number is null", "missing_line_position"),
             ("payload_length_chars > " ~ var('max_payload_chars'), "payload_too_large"),
             ("not is_json_object", "invalid_json"),

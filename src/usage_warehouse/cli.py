@@ -1,0 +1,179 @@
+"""Command line of the usage-warehouse tooling: ``python -m usage_warehouse <command> [options]``.
+
+Commands are registered in ``COMMANDS``; adding one means adding an entry with its help text,
+its arguments and the function that runs it (returning the process exit code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from usage_warehouse.dbt import DbtCommandError
+from usage_warehouse.demo.config import DEFAULT_END_DATE, GeneratorConfig
+from usage_warehouse.demo.progress import Progress
+from usage_warehouse.demo.writer import MODES, check_window
+from usage_warehouse.demo_build import build_demo, summary, warehouse_path
+from usage_warehouse.generator import build_manifest, generate, write_duckdb, write_manifest
+
+
+@dataclass(frozen=True)
+class Command:
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+class UsageError(Exception):
+    """A problem with the arguments, reported as ``<prog>: error: ...`` with exit code 2."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD, e.g. 2026-10-31") from None
+
+
+def _load_time(text: str) -> datetime:
+    """A load time: ISO date or date-time; with an offset it is converted to UTC, without it is UTC."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a timestamp; use ISO 8601, e.g. 2026-10-30, 2026-10-30T06:00 or 2026-10-30T06:00+02:00"
+        ) from None
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _add_dataset_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments that define the demo dataset (shared by `generate` and `demo`)."""
+    defaults = GeneratorConfig()
+    parser.add_argument("--accounts", type=int, default=defaults.accounts, help="number of customer accounts")
+    parser.add_argument("--days", type=int, default=defaults.days, help="length of the period in days")
+    parser.add_argument(
+        "--end-date",
+        type=_date,
+        default=DEFAULT_END_DATE,
+        help="last day of the period (UTC); the data describes midnight after it",
+    )
+    parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed: same seed, same data")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=defaults.scale,
+        help="multiplies the activity per active user and per background job",
+    )
+
+
+def _config_from(args: argparse.Namespace) -> GeneratorConfig:
+    try:
+        return GeneratorConfig(
+            accounts=args.accounts, days=args.days, end_date=args.end_date, seed=args.seed, scale=args.scale
+        )
+    except ValueError as problem:
+        raise UsageError(str(problem)) from None
+
+
+def _add_generate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", required=True, type=Path, help="DuckDB file to write the raw tables into")
+    _add_dataset_arguments(parser)
+    parser.add_argument(
+        "--load-from", type=_load_time, metavar="TS", help="write only rows loaded after this time (exclusive)"
+    )
+    parser.add_argument(
+        "--load-until", type=_load_time, metavar="TS", help="write only rows loaded up to this time (inclusive)"
+    )
+    parser.add_argument(
+        "--mode",
+        choices=MODES,
+        default="replace",
+        help="replace: recreate the raw tables; append: add the window's rows to them",
+    )
+    parser.add_argument(
+        "--manifest", type=Path, metavar="PATH", help="write row counts and injected fault counts as JSON here"
+    )
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    config = _config_from(args)
+    try:
+        check_window(args.mode, args.load_from, args.load_until)
+    except ValueError as problem:
+        raise UsageError(str(problem)) from None
+    progress = Progress()
+    data = generate(config, progress=progress)
+    generation_seconds = progress.elapsed
+    written = write_duckdb(
+        data, args.db, mode=args.mode, load_from=args.load_from, load_until=args.load_until, progress=progress
+    )
+    progress.table(f"rows written to {args.db} ({args.mode}):", written)
+    generated = sum(data.row_counts.values())
+    progress.note(
+        f"generated {generated:,} rows ({data.segment_events:,} Segment events) in {generation_seconds:.1f}s "
+        f"({generated / max(generation_seconds, 1e-9):,.0f} rows/s); total with writing {progress.elapsed:.1f}s"
+    )
+    if args.manifest is not None:
+        manifest = build_manifest(data, written, mode=args.mode, load_from=args.load_from, load_until=args.load_until)
+        write_manifest(args.manifest, manifest)
+        progress.note(f"manifest written to {args.manifest}")
+    return 0
+
+
+def _add_demo_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=warehouse_path(),
+        help="warehouse file to (re)create (default: $USAGE_WAREHOUSE_DUCKDB_PATH or warehouse/usage_warehouse.duckdb)",
+    )
+    _add_dataset_arguments(parser)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    config = _config_from(args)
+    db_path = args.db.resolve()
+    try:
+        timings = build_demo(config, db_path)
+    except DbtCommandError as failure:
+        print(f"\nThe demo build failed.\n{failure}", file=sys.stderr)
+        return 1
+    print(summary(db_path, timings))
+    return 0
+
+
+COMMANDS: dict[str, Command] = {
+    "demo": Command(
+        help="build a fresh demo warehouse: demo data, dbt build, dbt docs; then print what was built",
+        add_arguments=_add_demo_arguments,
+        run=_run_demo,
+    ),
+    "generate": Command(
+        help="generate the demo dataset (Segment, server logs, app database) into DuckDB",
+        add_arguments=_add_generate_arguments,
+        run=_run_generate,
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="usage-warehouse", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, command in COMMANDS.items():
+        command.add_arguments(commands.add_parser(name, help=command.help, description=command.help))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; returns the exit code (0 ok, 2 bad arguments)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command].run(args)
+    except UsageError as problem:
+        print(f"{parser.prog} {args.command}: error: {problem}", file=sys.stderr)
+        return 2

@@ -1,0 +1,105 @@
+"""`make demo`: demo data → DuckDB warehouse → dbt build → docs site, then a summary of what was built."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from usage_warehouse.dbt import PROJECT_DIR, run_dbt
+from usage_warehouse.demo.config import GeneratorConfig
+from usage_warehouse.demo.progress import Progress
+from usage_warehouse.generator import generate, write_duckdb
+
+DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse" / "usage_warehouse.duckdb"
+
+MAIN_MARTS = (
+    "usage_marts.fct_usage_events",
+    "usage_marts.fct_account_daily_usage",
+    "usage_marts.fct_account_daily_module_usage",
+    "usage_marts.fct_account_daily_product_usage",
+    "usage_marts.fct_user_daily_usage",
+    "usage_marts.dim_accounts",
+    "usage_marts.dim_account_plan_history",
+    "usage_marts.dim_users",
+    "usage_marts.dim_features",
+    "usage_audit.fct_source_row_accounting",
+    "usage_audit.fct_quarantined_rows",
+    "usage_audit.fct_unmapped_events",
+)
+
+
+@dataclass(frozen=True)
+class DemoTimings:
+    generate_seconds: float
+    build_seconds: float
+    docs_seconds: float
+
+
+def warehouse_path() -> Path:
+    return Path(os.environ.get("USAGE_WAREHOUSE_DUCKDB_PATH", str(DEFAULT_WAREHOUSE))).resolve()
+
+
+def _step(title: str) -> None:
+    print(f"\n==> {title}", flush=True)
+
+
+def build_demo(config: GeneratorConfig, db_path: Path) -> DemoTimings:
+    """Build a fresh demo warehouse at db_path; returns how long each step took."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+
+    _step(f"Generating demo data ({config.accounts} accounts, {config.days} days, seed {config.seed})")
+    started = time.perf_counter()
+    data = generate(config, progress=Progress())
+    write_duckdb(data, db_path, mode="replace")
+    generate_seconds = time.perf_counter() - started
+
+    _step("dbt build (seeds, models, snapshots, tests)")
+    started = time.perf_counter()
+    run_dbt(["build"], db_path=db_path, stream=True)
+    build_seconds = time.perf_counter() - started
+
+    _step("dbt docs generate --static")
+    started = time.perf_counter()
+    run_dbt(["docs", "generate", "--static"], db_path=db_path)
+    docs_seconds = time.perf_counter() - started
+    return DemoTimings(generate_seconds, build_seconds, docs_seconds)
+
+
+def summary(db_path: Path, timings: DemoTimings) -> str:
+    """What was built and where to look, as text."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        counts = {table: con.execute(f"select count(*) from {table}").fetchone() for table in MAIN_MARTS}
+        accounting = con.execute(
+            "select sum(raw_row_count), sum(kept_row_count), sum(duplicate_row_count), sum(quarantined_row_count),"
+            " bool_and(is_balanced) from usage_audit.fct_source_row_accounting"
+        ).fetchone()
+        period = con.execute("select min(event_date), max(event_date) from usage_marts.fct_usage_events").fetchone()
+    assert accounting is not None and period is not None
+    lines = [
+        "",
+        "usage-warehouse demo built",
+        f"  warehouse      {db_path}",
+        f"  docs site      {PROJECT_DIR / 'target' / 'static_index.html'}  (open in a browser)",
+        f"  events from    {period[0]} to {period[1]}",
+        f"  raw rows       {accounting[0]:,} = {accounting[1]:,} kept + {accounting[2]:,} duplicates"
+        f" + {accounting[3]:,} quarantined (balanced: {accounting[4]})",
+        f"  timings        generate {timings.generate_seconds:.1f}s, dbt build {timings.build_seconds:.1f}s,"
+        f" docs {timings.docs_seconds:.1f}s",
+        "",
+        "  main tables (rows):",
+    ]
+    for table, row in counts.items():
+        lines.append(f"    {table:<45} {row[0] if row else 0:>12,}")
+    lines += [
+        "",
+        "  try:  .venv/bin/python -c \"import duckdb; print(duckdb.connect('"
+        + str(db_path)
+        + "', read_only=True).sql('select * from usage_marts.fct_account_daily_usage limit 10'))\"",
+    ]
+    return "\n".join(lines)
