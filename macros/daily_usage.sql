@@ -1,26 +1,41 @@
-{#- Account × day usage at one level of the taxonomy (feature, module or product).
-    Counts of distinct users are computed from the events at that level, never summed
-    from a finer level (a user active in two features is one active user of the module). -#}
-{% macro account_daily_usage(level) -%}
+{#- Daily usage from fct_usage_events at one grain: per account or per user, at one level of
+    the taxonomy (feature, module or product).
+
+    Counts of distinct users are computed from the events at that grain, never summed from a
+    finer level (a user active in two features is one active user of the module). Per user,
+    the account the events were attributed to is part of the grain (a user belongs to one
+    account in practice). Incremental: every day with an event loaded after the model's
+    watermark is recomputed whole. -#}
+{% macro daily_usage(entity, level) -%}
 {%- set levels = ['feature', 'module', 'product'] -%}
-{%- if level not in levels -%}
-    {{ exceptions.raise_compiler_error("account_daily_usage: level must be one of " ~ levels ~ ", got '" ~ level ~ "'") }}
+{%- set entities = {'account': ['account_id'], 'user': ['user_id', 'account_id']} -%}
+{%- if level not in levels or entity not in entities -%}
+    {{ exceptions.raise_compiler_error(
+        "daily_usage: entity must be one of " ~ (entities | list) ~ " and level one of " ~ levels
+        ~ "; got entity '" ~ entity ~ "', level '" ~ level ~ "'"
+    ) }}
 {%- endif -%}
 {%- set level_columns = levels[levels.index(level):] -%}
+{%- set key_columns = entities[entity] -%}
+{%- set group_columns = key_columns + level_columns -%}
 {%- set events_relation = ref('fct_usage_events') -%}
+{%- set string_type = dbt.type_string() -%}
+{%- set key_parts = ["cast(usage_date as " ~ string_type ~ ")"] -%}
+{%- for column in key_columns + [level] -%}
+    {%- do key_parts.extend(["'|'", "coalesce(" ~ column ~ ", '')"]) -%}
+{%- endfor -%}
 
 with events as (
     select * from {{ events_relation }}
     where
-        account_id is not null
+        {{ entity }}_id is not null
         and {{ affected_dates_filter(events_relation, 'event_date') }}
 ),
 
 daily as (
     select
         event_date as usage_date,
-        account_id,
-        {{ level_columns | join(',\n        ') }},
+        {{ group_columns | join(',\n        ') }},
         count(*) as event_count,
         sum(case when is_active_use then 1 else 0 end) as active_event_count,
         sum(case when is_value_event then 1 else 0 end) as value_event_count,
@@ -34,22 +49,22 @@ daily as (
     from events
     group by
         event_date,
-        account_id,
-        {{ level_columns | join(',\n        ') }}
+        {{ group_columns | join(',\n        ') }}
 ),
 
 final as (
     select
-        {{ dbt.hash(dbt.concat(["cast(usage_date as " ~ dbt.type_string() ~ ")", "'|'", "account_id", "'|'", level])) }} as account_daily_{{ level }}_usage_id,
+        {{ dbt.hash(dbt.concat(key_parts)) }} as {{ entity }}_daily_{{ level }}_usage_id,
         usage_date,
-        account_id,
-        {{ level_columns | join(',\n        ') }},
+        {{ group_columns | join(',\n        ') }},
         cast(event_count as {{ dbt.type_bigint() }}) as event_count,
         cast(active_event_count as {{ dbt.type_bigint() }}) as active_event_count,
         cast(value_event_count as {{ dbt.type_bigint() }}) as value_event_count,
         cast(error_event_count as {{ dbt.type_bigint() }}) as error_event_count,
+        {%- if entity == 'account' %}
         cast(user_count as {{ dbt.type_bigint() }}) as user_count,
         cast(active_user_count as {{ dbt.type_bigint() }}) as active_user_count,
+        {%- endif %}
         cast(quantity as {{ dbt.type_numeric() }}) as quantity,
         first_event_at,
         last_event_at,

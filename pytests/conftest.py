@@ -6,21 +6,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from fixture_data import load_fixture
 from usage_warehouse.dbt import run_dbt
+from usage_warehouse.warehouse import query
 
 Query = Callable[[str], list[tuple[Any, ...]]]
 
 
 def query_db(db_path: Path) -> Query:
-    def run(sql: str) -> list[tuple[Any, ...]]:
-        with duckdb.connect(str(db_path), read_only=True) as con:
-            return con.execute(sql).fetchall()
-
-    return run
+    return lambda sql: query(db_path, sql)
 
 
 @pytest.fixture(scope="session")

@@ -13,36 +13,24 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from fixture_data import load_fixture
 from usage_warehouse.dbt import run_dbt
+from usage_warehouse.warehouse import INCREMENTAL_STAGING_TABLES, MART_TABLES, query, table_rows
 
-COMPARED_TABLES = [
-    "usage_marts.fct_usage_events",
-    "usage_marts.fct_account_daily_usage",
-    "usage_marts.fct_account_daily_module_usage",
-    "usage_marts.fct_account_daily_product_usage",
-    "usage_marts.fct_user_daily_usage",
-    "usage_marts.dim_accounts",
-    "usage_marts.dim_users",
-    "usage_audit.fct_quarantined_rows",
-    "usage_audit.fct_source_row_accounting",
-    "usage_staging.stg_segment__tracks",
-    "usage_staging.stg_server_logs__log_events",
-]
+COMPARED_TABLES = [*MART_TABLES, *INCREMENTAL_STAGING_TABLES]
+
+STITCHED_EVENTS_SQL = (
+    "select source_record_id, user_id, account_id from usage_marts.fct_usage_events"
+    " where source_record_id in ('t5', 't1') order by 1"
+)
 
 CUTOFFS = [
     datetime(2026, 10, 1, 12, 0),
     datetime(2026, 10, 2, 12, 0),
     datetime(2026, 10, 3, 6, 30),
 ]
-
-
-def table_rows(db_path: Path, table: str) -> list[tuple[object, ...]]:
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        return con.execute(f"select * from {table} order by all").fetchall()
 
 
 @pytest.fixture(scope="module")
@@ -93,18 +81,10 @@ def test_first_batch_has_unattributed_events_that_later_runs_restate(tmp_path: P
     load_fixture(str(db_path), loaded_until=CUTOFFS[1])
     run_dbt(["seed"], db_path=db_path, target_path=dbt_target_path)
     run_dbt(["run"], db_path=db_path, target_path=dbt_target_path)
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        before = con.execute(
-            "select source_record_id, user_id, account_id from usage_marts.fct_usage_events"
-            " where source_record_id in ('t5', 't1') order by 1"
-        ).fetchall()
+    before = query(db_path, STITCHED_EVENTS_SQL)
     assert before == [("t1", "usr_1", "acc_A"), ("t5", None, None)]
 
     load_fixture(str(db_path), loaded_after=CUTOFFS[1])
     run_dbt(["run"], db_path=db_path, target_path=dbt_target_path)
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        after = con.execute(
-            "select source_record_id, user_id, account_id from usage_marts.fct_usage_events"
-            " where source_record_id in ('t5', 't1') order by 1"
-        ).fetchall()
+    after = query(db_path, STITCHED_EVENTS_SQL)
     assert after == [("t1", "usr_1", "acc_A"), ("t5", "usr_3", "acc_B")]

@@ -13,23 +13,9 @@ from usage_warehouse.dbt import PROJECT_DIR, run_dbt
 from usage_warehouse.demo.config import GeneratorConfig
 from usage_warehouse.demo.progress import Progress
 from usage_warehouse.generator import generate, write_duckdb
+from usage_warehouse.warehouse import MART_TABLES
 
 DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse" / "usage_warehouse.duckdb"
-
-MAIN_MARTS = (
-    "usage_marts.fct_usage_events",
-    "usage_marts.fct_account_daily_usage",
-    "usage_marts.fct_account_daily_module_usage",
-    "usage_marts.fct_account_daily_product_usage",
-    "usage_marts.fct_user_daily_usage",
-    "usage_marts.dim_accounts",
-    "usage_marts.dim_account_plan_history",
-    "usage_marts.dim_users",
-    "usage_marts.dim_features",
-    "usage_audit.fct_source_row_accounting",
-    "usage_audit.fct_quarantined_rows",
-    "usage_audit.fct_unmapped_events",
-)
 
 
 @dataclass(frozen=True)
@@ -74,7 +60,7 @@ def build_demo(config: GeneratorConfig, db_path: Path) -> DemoTimings:
 def summary(db_path: Path, timings: DemoTimings) -> str:
     """What was built and where to look, as text."""
     with duckdb.connect(str(db_path), read_only=True) as con:
-        counts = {table: con.execute(f"select count(*) from {table}").fetchone() for table in MAIN_MARTS}
+        counts = {table: con.execute(f"select count(*) from {table}").fetchone() for table in MART_TABLES}
         accounting = con.execute(
             "select sum(raw_row_count), sum(kept_row_count), sum(duplicate_row_count), sum(quarantined_row_count),"
             " bool_and(is_balanced) from usage_audit.fct_source_row_accounting"

@@ -1,0 +1,42 @@
+"""The built warehouse: its main tables and read-only access to them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+MART_TABLES: tuple[str, ...] = (
+    "usage_marts.fct_usage_events",
+    "usage_marts.fct_account_daily_usage",
+    "usage_marts.fct_account_daily_module_usage",
+    "usage_marts.fct_account_daily_product_usage",
+    "usage_marts.fct_user_daily_usage",
+    "usage_marts.dim_accounts",
+    "usage_marts.dim_account_plan_history",
+    "usage_marts.dim_users",
+    "usage_marts.dim_features",
+    "usage_audit.fct_source_row_accounting",
+    "usage_audit.fct_quarantined_rows",
+    "usage_audit.fct_unmapped_events",
+)
+
+INCREMENTAL_STAGING_TABLES: tuple[str, ...] = (
+    "usage_staging.stg_segment__tracks",
+    "usage_staging.stg_segment__pages",
+    "usage_staging.stg_segment__identifies",
+    "usage_staging.stg_segment__groups",
+    "usage_staging.stg_server_logs__log_events",
+)
+
+
+def query(db_path: str | Path, sql: str) -> list[tuple[Any, ...]]:
+    """Run one query on the warehouse file, read-only."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def table_rows(db_path: str | Path, table: str) -> list[tuple[Any, ...]]:
+    """Every row of a table, in a total order (for comparing two builds)."""
+    return query(db_path, f"select * from {table} order by all")
