@@ -207,3 +207,17 @@
 {% macro safe_json_extract_text(json_expr, key, key_is_sql=false) -%}
     {{ json_extract_text(try_parse_json(json_expr), key, key_is_sql) }}
 {%- endmacro %}
+
+
+{#- Day of the week of a date: 0 = Sunday ... 6 = Saturday. -#}
+{% macro day_of_week(date_expr) -%}
+    {{ return(adapter.dispatch('day_of_week', 'usage_warehouse')(date_expr)) }}
+{%- endmacro %}
+
+{% macro default__day_of_week(date_expr) -%}
+    cast(extract(dow from {{ date_expr }}) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{% macro spark__day_of_week(date_expr) -%}
+    (dayofweek({{ date_expr }}) - 1)
+{%- endmacro %}

@@ -437,13 +437,15 @@ def load_fixture(
     *,
     loaded_after: datetime | None = None,
     loaded_until: datetime | None = None,
+    dataset: dict[str, list[Row]] | None = None,
 ) -> dict[str, int]:
-    """Create the raw tables in `db_path` and insert the fixture rows whose load time is in
+    """Create the raw tables in `db_path` and insert the rows of `dataset` (default: this
+    module's FIXTURE; keys are qualified raw table names) whose load time is in
     (loaded_after, loaded_until]; returns rows inserted per table."""
     inserted: dict[str, int] = {}
     with duckdb.connect(db_path) as con:
         create_raw_tables(con)
-        for name, rows in FIXTURE.items():
+        for name, rows in (FIXTURE if dataset is None else dataset).items():
             table = RAW_TABLES_BY_NAME[name]
             selected = [
                 row
