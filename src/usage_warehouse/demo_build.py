@@ -50,11 +50,37 @@ def build_demo(config: GeneratorConfig, db_path: Path) -> DemoTimings:
     run_dbt(["build"], db_path=db_path, stream=True)
     build_seconds = time.perf_counter() - started
 
+    run_dbt(["compile", "--select", "morning_summary"], db_path=db_path)
+
     _step("dbt docs generate --static")
     started = time.perf_counter()
     run_dbt(["docs", "generate", "--static"], db_path=db_path)
     docs_seconds = time.perf_counter() - started
     return DemoTimings(generate_seconds, build_seconds, docs_seconds)
+
+
+MORNING_SUMMARY_SQL = PROJECT_DIR / "target" / "compiled" / "usage_warehouse" / "analyses" / "morning_summary.sql"
+
+
+def morning_summary(db_path: Path, per_section: int = 5) -> list[str]:
+    """The customer-success morning summary (analyses/morning_summary.sql): the first rows of
+    each section as text lines, with the count of the rest."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        result = con.execute(MORNING_SUMMARY_SQL.read_text())
+        names = [column[0] for column in result.description or []]
+        rows = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+    sections: dict[str, list[dict[str, object]]] = {}
+    for record in rows:
+        sections.setdefault(str(record.get("section")), []).append(record)
+    lines = ["  morning summary (analyses/morning_summary.sql):"]
+    for section, records in sections.items():
+        lines.append(f"    {section} ({len(records)}):")
+        for record in records[:per_section]:
+            shown = {name: value for name, value in record.items() if name != "section" and value is not None}
+            lines.append("      " + ", ".join(f"{name}={value}" for name, value in shown.items()))
+        if len(records) > per_section:
+            lines.append(f"      ... and {len(records) - per_section} more")
+    return lines
 
 
 def summary(db_path: Path, timings: DemoTimings) -> str:
@@ -82,6 +108,7 @@ def summary(db_path: Path, timings: DemoTimings) -> str:
     ]
     for table, row in counts.items():
         lines.append(f"    {table:<45} {row[0] if row else 0:>12,}")
+    lines += ["", *morning_summary(db_path)]
     lines += [
         "",
         "  try:  .venv/bin/python -c \"import duckdb; print(duckdb.connect('"

@@ -4,17 +4,18 @@
     latest complete day of data, i.e. the day before the newest load time in
     fct_usage_events. Pinning it makes a report reproducible. -#}
 
+{%- if var('as_of_date') -%}
+{%- set as_of_expression = "max(cast('" ~ var('as_of_date') ~ "' as date))" -%}
+{%- else -%}
+{%- set as_of_expression = "cast(" ~ dbt.dateadd('day', -1, 'cast(max(loaded_at) as date)') ~ " as date)" -%}
+{%- endif %}
+
 with events as (
     select * from {{ ref('fct_usage_events') }}
 ),
 
 as_of as (
-    select
-        {% if var('as_of_date') -%}
-        cast('{{ var("as_of_date") }}' as date) as as_of_date
-        {%- else -%}
-        cast({{ dbt.dateadd('day', -1, 'cast(max(loaded_at) as date)') }} as date) as as_of_date
-        {%- endif %}
+    select {{ as_of_expression }} as as_of_date
     from events
 ),
 
@@ -40,7 +41,7 @@ final as (
         {{ day_of_week('days.date_day') }} as day_of_week,
         {{ day_of_week('days.date_day') }} in (0, 6) as is_weekend,
         as_of.as_of_date,
-        cast({{ dbt.datediff('days.date_day', 'as_of.as_of_date', 'day') }} as {{ dbt.type_int() }}) as days_before_as_of,
+        cast({{ days_between('days.date_day', 'as_of.as_of_date') }} as {{ dbt.type_int() }}) as days_before_as_of,
         days.date_day = as_of.as_of_date as is_as_of_date
     from days
     cross join as_of

@@ -1,0 +1,178 @@
+{#-
+    Engagement, lifecycle and health-score building blocks (docs/decisions/engagement_health.md).
+    Plain portable SQL: nothing here is engine-specific, so nothing is dispatched.
+-#}
+
+{#- The health-score components the SQL knows how to measure. Each key names a raw signal
+    computed in int_health__component_scores; seeds/health_score_components.csv weights and
+    scales them (a seed row with another key fails its accepted_values test). -#}
+{% macro health_component_keys() -%}
+    {{ return(['engagement', 'adoption_breadth', 'value_trend', 'seat_utilization', 'error_rate']) }}
+{%- endmacro %}
+
+
+{#- Lifecycle state of a user or account in one period (week or month), from its activity:
+      new          active, and this is the first period it was ever active in
+      returning    active, and active in the previous period too
+      resurrected  active, not active in the previous period, active at some time before
+      dormant      not active, last active at most var dormant_after_days days before the
+                   period's reference date (its last day, or the as-of date while it runs)
+      churned      not active for longer than that
+      not_activated  not active, and never active before (accounts between signup and first use)
+    Arguments are SQL expressions. -#}
+{% macro lifecycle_status(
+    active_day_count,
+    period_start_date,
+    first_active_period_start_date,
+    previous_active_day_count,
+    days_since_last_active
+) -%}
+    case
+        when
+            {{ active_day_count }} > 0
+            and {{ period_start_date }} = {{ first_active_period_start_date }}
+            then 'new'
+        when
+            {{ active_day_count }} > 0
+            and {{ previous_active_day_count }} > 0
+            then 'returning'
+        when {{ active_day_count }} > 0 then 'resurrected'
+        when
+            {{ first_active_period_start_date }} is null
+            or {{ period_start_date }} < {{ first_active_period_start_date }}
+            then 'not_activated'
+        when
+            {{ days_since_last_active }}
+            > {{ var('dormant_after_days') | int }}
+            then 'churned'
+        else 'dormant'
+    end
+{%- endmacro %}
+
+
+{#- A raw signal mapped linearly onto 0-100: `floor_value` scores 0, `target_value` scores 100,
+    clamped to [0, 100]. A target below the floor means lower is better (error rates). A null
+    signal gives a null score (the component is left out of the weighted total). -#}
+{% macro health_component_score(signal, floor_value, target_value) -%}
+    case
+        when {{ signal }} is not null
+            then 100.0 * least(
+                greatest(
+                    ({{ signal }} - {{ floor_value }}) * 1.0 / nullif({{ target_value }} - {{ floor_value }}, 0),
+                    0.0
+                ),
+                1.0
+            )
+    end
+{%- endmacro %}
+
+
+{#- Data test: the enabled rows' weights sum to 1. Fails with one row per enabled row
+    (key, weight, the enabled total), or one row with a null key when nothing is enabled. -#}
+{% test weights_sum_to_one(model, column_name, key_column, enabled_column='is_enabled', tolerance=0.000001) %}
+
+with enabled as (
+    select
+        {{ key_column }} as row_key,
+        {{ column_name }} as weight
+    from {{ model }}
+    where {{ enabled_column }}
+),
+
+total as (
+    select sum(weight) as enabled_weight_total
+    from enabled
+)
+
+select
+    enabled.row_key,
+    enabled.weight,
+    total.enabled_weight_total,
+    'enabled weights sum to ' || coalesce(cast(total.enabled_weight_total as {{ dbt.type_string() }}), 'nothing')
+    || ', not 1' as problem
+from total
+left join enabled
+    on 1 = 1
+where abs(coalesce(total.enabled_weight_total, 0) - 1) > {{ tolerance }}
+
+{% endtest %}
+
+
+{#- Data test: the ranges [min_column, max_column] of the rows tile the scale without gaps or
+    overlaps. Sorted by min, each range starts `step` after the previous one ends (step 0 for
+    continuous scores where max is exclusive, 1 for whole numbers where max is inclusive); the
+    first starts at lower_bound; the last ends at upper_bound, or is open (max empty) when
+    upper_bound is none. Failing rows name the range and the problem. -#}
+{% test ranges_are_contiguous(model, key_column, min_column, max_column, lower_bound, upper_bound=none, step=0) %}
+
+with ranges as (
+    select
+        {{ key_column }} as range_key,
+        {{ min_column }} as range_min,
+        {{ max_column }} as range_max,
+        lead({{ min_column }}) over (order by {{ min_column }} asc nulls last) as next_range_min,
+        row_number() over (order by {{ min_column }} asc nulls last) as range_position
+    from {{ model }}
+),
+
+checked as (
+    select
+        range_key,
+        range_min,
+        range_max,
+        case
+            when range_min is null then 'min is empty'
+            when range_position = 1 and range_min <> {{ lower_bound }} then 'the first range must start at {{ lower_bound }}'
+            when range_max is not null and range_max < range_min then 'max is below min'
+            when next_range_min is not null and range_max is null then 'only the last range may be open'
+            when next_range_min is not null and next_range_min <> range_max + {{ step }}
+                then 'the next range does not start right after this one (gap or overlap)'
+            {%- if upper_bound is none %}
+            when next_range_min is null and range_max is not null then 'the last range must be open (max empty)'
+            {%- else %}
+            when next_range_min is null and coalesce(range_max <> {{ upper_bound }}, true)
+                then 'the last range must end at {{ upper_bound }}'
+            {%- endif %}
+        end as problem
+    from ranges
+)
+
+select *
+from checked
+where problem is not null
+
+{% endtest %}
+
+
+{#- The day (exclusive) on which the coverage span of an active day ends for a trailing window
+    of `days`: the next active day of the same user (or feature), or start + days, whichever
+    comes first. A user is in the window of day t exactly when t falls in one of their spans,
+    and the spans of one user never overlap: +1 at each span start and -1 at each span end,
+    summed up to t, is the exact distinct count without count(distinct) over a window. -#}
+{% macro coverage_span_end(start_date, next_date, days) -%}
+    cast(
+        case
+            when {{ next_date }} < {{ dbt.dateadd('day', days, start_date) }} then {{ next_date }}
+            else {{ dbt.dateadd('day', days, start_date) }}
+        end
+        as date
+    )
+{%- endmacro %}
+
+
+{#- Sum of `expression` over a frame of rows of one account on a dense daily calendar
+    (rows are days), e.g. first_row='6 preceding' for the trailing 7 days. -#}
+{% macro trailing_window_sum(expression, first_row, last_row='current row', partition_by='account_id', order_by='date_day') -%}
+    sum({{ expression }}) over (
+        partition by {{ partition_by }}
+        order by {{ order_by }} asc nulls last
+        rows between {{ first_row }} and {{ last_row }}
+    )
+{%- endmacro %}
+
+
+{#- Whole days from start_date to end_date: dbt.datediff with its rendered whitespace trimmed
+    (the adapter's multi-line rendering otherwise trips the linter's line length). -#}
+{% macro days_between(start_date, end_date) -%}
+    {{ return(dbt.datediff(start_date, end_date, 'day') | trim) }}
+{%- endmacro %}

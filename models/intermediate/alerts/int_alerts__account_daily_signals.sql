@@ -1,0 +1,411 @@
+{{ config(materialized='table') }}
+
+{#- Grain: one row per account × UTC day, dense from the account's signup date to the as-of
+    date (days without usage included), with every signal an alert rule (seed alert_rules)
+    can test. Windows are trailing and end on the row's day: "7d" = the day and the 6 before.
+
+    Plan and seats are those of the subscription period in force on the day (the latest one
+    overlapping it), else, for accounts without any subscription, the account record's. An
+    account is live on a day when it is not deleted and has a subscription in force (or has
+    never had one); rules are evaluated only on live days. -#}
+{%- set export_features = var('alert_export_features', ['data_export']) -%}
+{%- set advanced_features = var('alert_advanced_features', ['api_access', 'automation_runs']) -%}
+{%- set error_rate_sources = var('alert_error_rate_sources', ['server_log']) -%}
+{%- set error_rate_min_operations = var('alert_error_rate_min_operations', 20) | int -%}
+
+with accounts as (
+    select * from {{ ref('dim_accounts') }}
+),
+
+plan_history as (
+    select * from {{ ref('dim_account_plan_history') }}
+),
+
+dates as (
+    select * from {{ ref('dim_dates') }}
+),
+
+product_usage as (
+    select * from {{ ref('fct_account_daily_product_usage') }}
+),
+
+feature_usage as (
+    select * from {{ ref('fct_account_daily_usage') }}
+),
+
+user_usage as (
+    select * from {{ ref('fct_user_daily_usage') }}
+),
+
+events as (
+    select * from {{ ref('fct_usage_events') }}
+),
+
+entitlements as (
+    select * from {{ ref('plan_entitlements') }}
+),
+
+spine as (
+    select
+        accounts.account_id,
+        accounts.signup_date,
+        cast(accounts.deleted_at as date) as deleted_date,
+        accounts.plan as account_plan,
+        accounts.seats as account_seats,
+        dates.date_day,
+        dates.month_start_date,
+        dates.as_of_date,
+        cast(dates.date_day as {{ dbt.type_timestamp() }}) as day_start_at,
+        cast({{ dbt.dateadd('day', 1, 'dates.date_day') }} as {{ dbt.type_timestamp() }}) as next_day_start_at
+    from accounts
+    inner join dates
+        on accounts.signup_date <= dates.date_day
+),
+
+accounts_with_subscriptions as (
+    select distinct account_id from plan_history
+),
+
+-- Subscription periods overlapping each day; the latest started is the one in force at the
+-- end of the day (a mid-day plan change counts from that day).
+day_periods as (
+    select
+        spine.account_id,
+        spine.date_day,
+        plan_history.plan,
+        plan_history.seats,
+        row_number() over (
+            partition by spine.account_id, spine.date_day
+            order by plan_history.valid_from desc nulls last, plan_history.period_number desc nulls last
+        ) as period_rank
+    from spine
+    inner join plan_history
+        on
+            spine.account_id = plan_history.account_id
+            and spine.next_day_start_at > plan_history.valid_from
+            and (spine.day_start_at < plan_history.valid_to or plan_history.valid_to is null)
+),
+
+account_days as (
+    select
+        spine.account_id,
+        spine.date_day,
+        spine.month_start_date,
+        spine.as_of_date,
+        spine.signup_date,
+        case
+            when accounts_with_subscriptions.account_id is null then spine.account_plan
+            else day_periods.plan
+        end as plan,
+        case
+            when accounts_with_subscriptions.account_id is null then spine.account_seats
+            else day_periods.seats
+        end as seats,
+        (spine.deleted_date is null or spine.date_day < spine.deleted_date)
+        and (accounts_with_subscriptions.account_id is null or day_periods.plan is not null) as is_account_live
+    from spine
+    left join accounts_with_subscriptions
+        on spine.account_id = accounts_with_subscriptions.account_id
+    left join day_periods
+        on
+            spine.account_id = day_periods.account_id
+            and spine.date_day = day_periods.date_day
+            and day_periods.period_rank = 1
+),
+
+-- Active events and whether anyone was active: product level keeps distinct users exact.
+daily_activity as (
+    select
+        account_id,
+        usage_date,
+        sum(active_event_count) as active_event_count,
+        max(active_user_count) as max_active_user_count
+    from product_usage
+    group by
+        account_id,
+        usage_date
+),
+
+daily_feature_use as (
+    select
+        account_id,
+        usage_date,
+        sum(
+            case when feature in {{ alert_text_list(export_features) }} then event_count else 0 end
+        ) as export_event_count,
+        sum(
+            case when feature in {{ alert_text_list(advanced_features) }} then event_count else 0 end
+        ) as advanced_event_count
+    from feature_usage
+    where
+        feature in {{ alert_text_list(export_features) }}
+        or feature in {{ alert_text_list(advanced_features) }}
+    group by
+        account_id,
+        usage_date
+),
+
+-- Operations: events of the sources that record success or failure (server logs by default).
+daily_operations as (
+    select
+        account_id,
+        event_date as usage_date,
+        count(*) as operation_event_count,
+        sum(case when is_error then 1 else 0 end) as error_event_count
+    from events
+    where
+        account_id is not null
+        and source in {{ alert_text_list(error_rate_sources) }}
+    group by
+        account_id,
+        event_date
+),
+
+user_active_days as (
+    select distinct
+        account_id,
+        user_id,
+        usage_date
+    from user_usage
+    where active_event_count > 0
+),
+
+window_offsets as (
+    {{ dbt.generate_series(28) }}
+),
+
+-- A user active on day u counts as active on u and the 27 days after: distinct users per day
+-- are then the distinct users of the trailing 28 days.
+user_window_days as (
+    select
+        user_active_days.account_id,
+        user_active_days.user_id,
+        cast(
+            {{ dbt.dateadd('day', 'window_offsets.generated_number - 1', 'user_active_days.usage_date') }}
+            as date
+        ) as date_day
+    from user_active_days
+    cross join window_offsets
+),
+
+active_users_28d as (
+    select
+        account_id,
+        date_day,
+        count(distinct user_id) as active_user_count_28d
+    from user_window_days
+    group by
+        account_id,
+        date_day
+),
+
+billable_daily as (
+    select
+        account_id,
+        event_date as usage_date,
+        billable_unit,
+        sum(quantity) as quantity
+    from events
+    where
+        account_id is not null
+        and billable_unit is not null
+    group by
+        account_id,
+        event_date,
+        billable_unit
+),
+
+billable_month_to_date as (
+    select
+        account_days.account_id,
+        account_days.date_day,
+        account_days.plan,
+        billable_daily.billable_unit,
+        sum(billable_daily.quantity) as quantity_month_to_date
+    from account_days
+    inner join billable_daily
+        on
+            account_days.account_id = billable_daily.account_id
+            and account_days.month_start_date <= billable_daily.usage_date
+            and account_days.date_day >= billable_daily.usage_date
+    group by
+        account_days.account_id,
+        account_days.date_day,
+        account_days.plan,
+        billable_daily.billable_unit
+),
+
+-- Month-to-date quantity over the included quantity of the plan in force, per unit; the
+-- signal is the unit closest to (or furthest over) its limit.
+plan_limit_ratios as (
+    select
+        billable_month_to_date.account_id,
+        billable_month_to_date.date_day,
+        billable_month_to_date.billable_unit,
+        billable_month_to_date.quantity_month_to_date * 1.0
+        / nullif(entitlements.included_quantity, 0) as limit_ratio
+    from billable_month_to_date
+    inner join entitlements
+        on
+            billable_month_to_date.plan = entitlements.plan
+            and billable_month_to_date.billable_unit = entitlements.billable_unit
+    where entitlements.included_quantity > 0
+),
+
+ranked_plan_limit_ratios as (
+    select
+        *,
+        row_number() over (
+            partition by account_id, date_day
+            order by limit_ratio desc nulls last, billable_unit asc nulls last
+        ) as ratio_rank
+    from plan_limit_ratios
+),
+
+daily as (
+    select
+        account_days.account_id,
+        account_days.date_day,
+        account_days.as_of_date,
+        account_days.signup_date,
+        account_days.plan,
+        account_days.seats,
+        account_days.is_account_live,
+        ranked_plan_limit_ratios.billable_unit as quantity_vs_plan_limit_unit,
+        ranked_plan_limit_ratios.limit_ratio as quantity_vs_plan_limit,
+        coalesce(daily_activity.active_event_count, 0) as active_event_count,
+        coalesce(daily_activity.max_active_user_count, 0) > 0 as has_active_user,
+        coalesce(daily_feature_use.export_event_count, 0) as export_event_count,
+        coalesce(daily_feature_use.advanced_event_count, 0) > 0 as has_advanced_feature_use,
+        coalesce(daily_operations.operation_event_count, 0) as operation_event_count,
+        coalesce(daily_operations.error_event_count, 0) as error_event_count,
+        coalesce(active_users_28d.active_user_count_28d, 0) as active_user_count_28d
+    from account_days
+    left join daily_activity
+        on
+            account_days.account_id = daily_activity.account_id
+            and account_days.date_day = daily_activity.usage_date
+    left join daily_feature_use
+        on
+            account_days.account_id = daily_feature_use.account_id
+            and account_days.date_day = daily_feature_use.usage_date
+    left join daily_operations
+        on
+            account_days.account_id = daily_operations.account_id
+            and account_days.date_day = daily_operations.usage_date
+    left join active_users_28d
+        on
+            account_days.account_id = active_users_28d.account_id
+            and account_days.date_day = active_users_28d.date_day
+    left join ranked_plan_limit_ratios
+        on
+            account_days.account_id = ranked_plan_limit_ratios.account_id
+            and account_days.date_day = ranked_plan_limit_ratios.date_day
+            and ranked_plan_limit_ratios.ratio_rank = 1
+),
+
+-- The spine is dense (one row per day), so "N rows" is "N days"; frames reaching before the
+-- signup date hold fewer rows and count as zero usage.
+windowed as (
+    select
+        *,
+        sum(active_event_count) over (
+            partition by account_id order by date_day asc nulls last
+            rows between 6 preceding and current row
+        ) as active_event_count_7d,
+        coalesce(sum(active_event_count) over (
+            partition by account_id order by date_day asc nulls last
+            rows between 13 preceding and 7 preceding
+        ), 0) as active_event_count_prev_7d,
+        max(case when has_active_user then date_day end) over (
+            partition by account_id order by date_day asc nulls last
+            rows between unbounded preceding and current row
+        ) as last_active_user_date,
+        sum(export_event_count) over (
+            partition by account_id order by date_day asc nulls last
+            rows between 6 preceding and current row
+        ) as export_event_count_7d,
+        coalesce(sum(export_event_count) over (
+            partition by account_id order by date_day asc nulls last
+            rows between 34 preceding and 7 preceding
+        ), 0) as export_event_count_baseline_28d,
+        sum(operation_event_count) over (
+            partition by account_id order by date_day asc nulls last
+            rows between 6 preceding and current row
+        ) as operation_event_count_7d,
+        sum(error_event_count) over (
+            partition by account_id order by date_day asc nulls last
+            rows between 6 preceding and current row
+        ) as error_event_count_7d,
+        max(case when has_advanced_feature_use then 1 else 0 end) over (
+            partition by account_id order by date_day asc nulls last
+            rows between 6 preceding and current row
+        ) as advanced_week_1,
+        coalesce(max(case when has_advanced_feature_use then 1 else 0 end) over (
+            partition by account_id order by date_day asc nulls last
+            rows between 13 preceding and 7 preceding
+        ), 0) as advanced_week_2,
+        coalesce(max(case when has_advanced_feature_use then 1 else 0 end) over (
+            partition by account_id order by date_day asc nulls last
+            rows between 20 preceding and 14 preceding
+        ), 0) as advanced_week_3,
+        coalesce(max(case when has_advanced_feature_use then 1 else 0 end) over (
+            partition by account_id order by date_day asc nulls last
+            rows between 27 preceding and 21 preceding
+        ), 0) as advanced_week_4
+    from daily
+),
+
+final as (
+    select
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(date_day as date) as date_day,
+        cast(as_of_date as date) as as_of_date,
+        cast(signup_date as date) as signup_date,
+        cast(
+            {{ dbt.datediff('signup_date', 'date_day', 'day') }} as {{ dbt.type_int() }}
+        ) as account_age_days,
+        cast(plan as {{ dbt.type_string() }}) as plan,
+        cast(seats as {{ dbt.type_int() }}) as seats,
+        is_account_live,
+        cast(active_event_count as {{ dbt.type_bigint() }}) as active_event_count,
+        cast(active_event_count_7d as {{ dbt.type_bigint() }}) as active_event_count_7d,
+        cast(active_event_count_prev_7d as {{ dbt.type_bigint() }}) as active_event_count_prev_7d,
+        cast(
+            100.0 * (active_event_count_7d - active_event_count_prev_7d) / nullif(active_event_count_prev_7d, 0)
+            as {{ type_double() }}
+        ) as active_event_change_pct_7d,
+        has_active_user,
+        cast(last_active_user_date as date) as last_active_user_date,
+        {%- set last_active_or_before_signup = 'coalesce(last_active_user_date, '
+            ~ dbt.dateadd('day', -1, 'signup_date') ~ ')' %}
+        cast(
+            {{ dbt.datediff(last_active_or_before_signup, 'date_day', 'day') }}
+            as {{ dbt.type_int() }}
+        ) as days_without_active_user,
+        cast(export_event_count_7d as {{ dbt.type_bigint() }}) as export_event_count_7d,
+        cast(export_event_count_baseline_28d as {{ dbt.type_bigint() }}) as export_event_count_baseline_28d,
+        cast(
+            export_event_count_7d * 1.0 / nullif(export_event_count_baseline_28d * 7.0 / 28, 0)
+            as {{ type_double() }}
+        ) as export_events_7d_vs_baseline,
+        cast(operation_event_count_7d as {{ dbt.type_bigint() }}) as operation_event_count_7d,
+        cast(error_event_count_7d as {{ dbt.type_bigint() }}) as error_event_count_7d,
+        cast(
+            case
+                when operation_event_count_7d >= {{ error_rate_min_operations }} and operation_event_count_7d > 0
+                    then error_event_count_7d * 1.0 / operation_event_count_7d
+            end
+            as {{ type_double() }}
+        ) as error_rate_7d,
+        cast(active_user_count_28d as {{ dbt.type_bigint() }}) as active_user_count_28d,
+        cast(active_user_count_28d * 1.0 / nullif(seats, 0) as {{ type_double() }}) as seat_utilization_28d,
+        cast(quantity_vs_plan_limit_unit as {{ dbt.type_string() }}) as quantity_vs_plan_limit_unit,
+        cast(quantity_vs_plan_limit as {{ type_double() }}) as quantity_vs_plan_limit,
+        cast(
+            advanced_week_1 + advanced_week_2 + advanced_week_3 + advanced_week_4 as {{ dbt.type_int() }}
+        ) as advanced_feature_active_weeks
+    from windowed
+)
+
+select * from final

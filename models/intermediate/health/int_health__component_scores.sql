@@ -1,0 +1,58 @@
+{{ config(materialized='table') }}
+
+{#- One row per account × day × health-score component (seed health_score_components), on
+    the dense calendar of fct_account_engagement_daily.
+
+    The raw signal of each component key is measured here; the seed turns it into a 0-100
+    score (floor_value scores 0, target_value 100, linear in between, clamped) and weights
+    it. A null signal (no paid seats; no event in the last 7 days for the error rate) gives
+    a null score: the component is left out of that day's total. -#}
+
+with engagement_daily as (
+    select * from {{ ref('fct_account_engagement_daily') }}
+),
+
+components as (
+    select * from {{ ref('health_score_components') }}
+),
+
+{%- set signals = {
+    'engagement': 'active_days_28d * 1.0',
+    'adoption_breadth': 'features_used_28d * 1.0',
+    'value_trend': 'value_event_count_28d * 1.0 / case when value_event_count_prior_28d > 1 then value_event_count_prior_28d else 1 end',
+    'seat_utilization': 'seat_utilization',
+    'error_rate': 'error_event_count_7d * 1.0 / nullif(event_count_7d, 0)',
+} %}
+
+signals as (
+    {%- for component_key in health_component_keys() %}
+    select
+        account_id,
+        date_day,
+        '{{ component_key }}' as component_key,
+        cast({{ signals[component_key] }} as {{ type_double() }}) as raw_signal
+    from engagement_daily
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+final as (
+    select
+        signals.account_id,
+        signals.date_day,
+        signals.component_key,
+        signals.raw_signal,
+        cast(
+            {{ health_component_score('signals.raw_signal', 'components.floor_value', 'components.target_value') }}
+            as {{ type_double() }}
+        ) as component_score,
+        cast(components.weight as {{ type_double() }}) as weight,
+        components.is_enabled
+    from signals
+    inner join components
+        on signals.component_key = components.component_key
+)
+
+select * from final

@@ -1,0 +1,309 @@
+{#- Grain: one row per account × UTC day, dense, from the account's signup date to the as-of date.
+
+    Distinct users over trailing windows are exact and cost one pass over the user-days:
+    a user counts in the window of day t when their latest active day on or before t lies
+    within the window. So each active day d "covers" the days from d up to (not including)
+    the user's next active day or d + window, whichever comes first. The spans of one user
+    never overlap, so +1 at the start of every span and -1 at its end, summed over the
+    days up to t, give the number of distinct users in the window of t. The same holds
+    for distinct features used.
+
+    The calendar starts `lead_in_days` before signup so that every trailing window is
+    complete on the signup day (activity before signup, e.g. a trial workspace, counts);
+    those lead-in days are dropped at the end. -#}
+
+{%- set wau_days = 7 -%}
+{%- set mau_days = 28 -%}
+{%- set lead_in_days = 2 * mau_days - 1 -%}
+
+with accounts as (
+    select * from {{ ref('dim_accounts') }}
+),
+
+dates as (
+    select * from {{ ref('dim_dates') }}
+),
+
+plan_history as (
+    select * from {{ ref('dim_account_plan_history') }}
+),
+
+user_active_days as (
+    select * from {{ ref('int_engagement__user_active_days') }}
+),
+
+account_daily_usage as (
+    select * from {{ ref('fct_account_daily_usage') }}
+),
+
+account_windows as (
+    select
+        account_id,
+        signup_date,
+        cast({{ dbt.dateadd('day', -lead_in_days, 'signup_date') }} as date) as calendar_start_date
+    from accounts
+),
+
+calendar as (
+    select
+        account_windows.account_id,
+        account_windows.signup_date,
+        dates.date_day
+    from account_windows
+    inner join dates
+        on account_windows.calendar_start_date <= dates.date_day
+),
+
+active_user_days as (
+    select
+        user_active_days.account_id,
+        user_active_days.user_id,
+        user_active_days.usage_date,
+        lead(user_active_days.usage_date) over (
+            partition by user_active_days.account_id, user_active_days.user_id
+            order by user_active_days.usage_date asc nulls last
+        ) as next_usage_date
+    from user_active_days
+    inner join account_windows
+        on user_active_days.account_id = account_windows.account_id
+    where
+        user_active_days.is_active
+        and user_active_days.usage_date >= account_windows.calendar_start_date
+),
+
+feature_days as (
+    select
+        account_daily_usage.account_id,
+        account_daily_usage.feature,
+        account_daily_usage.usage_date,
+        lead(account_daily_usage.usage_date) over (
+            partition by account_daily_usage.account_id, account_daily_usage.feature
+            order by account_daily_usage.usage_date asc nulls last
+        ) as next_usage_date
+    from account_daily_usage
+    inner join account_windows
+        on account_daily_usage.account_id = account_windows.account_id
+    where
+        account_daily_usage.feature <> 'unmapped'
+        and account_daily_usage.usage_date >= account_windows.calendar_start_date
+),
+
+
+window_deltas as (
+    select
+        account_id,
+        usage_date as delta_date,
+        1 as wau_delta,
+        1 as mau_delta,
+        0 as feature_delta
+    from active_user_days
+    union all
+    select
+        account_id,
+        {{ coverage_span_end('usage_date', 'next_usage_date', wau_days) }} as delta_date,
+        -1 as wau_delta,
+        0 as mau_delta,
+        0 as feature_delta
+    from active_user_days
+    union all
+    select
+        account_id,
+        {{ coverage_span_end('usage_date', 'next_usage_date', mau_days) }} as delta_date,
+        0 as wau_delta,
+        -1 as mau_delta,
+        0 as feature_delta
+    from active_user_days
+    union all
+    select
+        account_id,
+        usage_date as delta_date,
+        0 as wau_delta,
+        0 as mau_delta,
+        1 as feature_delta
+    from feature_days
+    union all
+    select
+        account_id,
+        {{ coverage_span_end('usage_date', 'next_usage_date', mau_days) }} as delta_date,
+        0 as wau_delta,
+        0 as mau_delta,
+        -1 as feature_delta
+    from feature_days
+),
+
+daily_deltas as (
+    select
+        account_id,
+        delta_date,
+        sum(wau_delta) as wau_delta,
+        sum(mau_delta) as mau_delta,
+        sum(feature_delta) as feature_delta
+    from window_deltas
+    group by
+        account_id,
+        delta_date
+),
+
+daily_active_users as (
+    select
+        account_id,
+        usage_date,
+        count(distinct user_id) as dau
+    from user_active_days
+    where is_active
+    group by
+        account_id,
+        usage_date
+),
+
+daily_events as (
+    select
+        account_id,
+        usage_date,
+        sum(event_count) as event_count,
+        sum(active_event_count) as active_event_count,
+        sum(value_event_count) as value_event_count,
+        sum(error_event_count) as error_event_count
+    from account_daily_usage
+    group by
+        account_id,
+        usage_date
+),
+
+daily as (
+    select
+        calendar.account_id,
+        calendar.signup_date,
+        calendar.date_day,
+        coalesce(daily_active_users.dau, 0) as dau,
+        coalesce(daily_events.event_count, 0) as event_count,
+        coalesce(daily_events.active_event_count, 0) as active_event_count,
+        coalesce(daily_events.value_event_count, 0) as value_event_count,
+        coalesce(daily_events.error_event_count, 0) as error_event_count,
+        coalesce(daily_deltas.wau_delta, 0) as wau_delta,
+        coalesce(daily_deltas.mau_delta, 0) as mau_delta,
+        coalesce(daily_deltas.feature_delta, 0) as feature_delta
+    from calendar
+    left join daily_active_users
+        on
+            calendar.account_id = daily_active_users.account_id
+            and calendar.date_day = daily_active_users.usage_date
+    left join daily_events
+        on
+            calendar.account_id = daily_events.account_id
+            and calendar.date_day = daily_events.usage_date
+    left join daily_deltas
+        on
+            calendar.account_id = daily_deltas.account_id
+            and calendar.date_day = daily_deltas.delta_date
+),
+
+
+windowed as (
+    select
+        account_id,
+        signup_date,
+        date_day,
+        dau,
+        event_count,
+        active_event_count,
+        value_event_count,
+        error_event_count,
+        {{ trailing_window_sum('wau_delta', 'unbounded preceding') }} as wau,
+        {{ trailing_window_sum('mau_delta', 'unbounded preceding') }} as mau,
+        {{ trailing_window_sum('feature_delta', 'unbounded preceding') }} as features_used_28d,
+        {{ trailing_window_sum('case when dau > 0 then 1 else 0 end', (mau_days - 1) ~ ' preceding') }} as active_days_28d,
+        {{ trailing_window_sum('event_count', (wau_days - 1) ~ ' preceding') }} as event_count_7d,
+        {{ trailing_window_sum('error_event_count', (wau_days - 1) ~ ' preceding') }} as error_event_count_7d,
+        {{ trailing_window_sum('value_event_count', (mau_days - 1) ~ ' preceding') }} as value_event_count_28d,
+        {{ trailing_window_sum('value_event_count', lead_in_days ~ ' preceding', mau_days ~ ' preceding') }}
+            as value_event_count_prior_28d
+    from daily
+),
+
+{# Subscription periods by day: a period is in force on the days from its start date up to
+   (not including) the date it ends; a period ending mid-day is over on that day. #}
+subscription_periods_by_day as (
+    select
+        calendar.account_id,
+        calendar.date_day,
+        plan_history.subscription_id,
+        plan_history.valid_from,
+        plan_history.plan,
+        plan_history.seats,
+        coalesce(cast(plan_history.valid_to as date) > calendar.date_day, true) as is_in_force
+    from calendar
+    inner join plan_history
+        on
+            calendar.account_id = plan_history.account_id
+            and cast(plan_history.valid_from as date) <= calendar.date_day
+    where calendar.date_day >= calendar.signup_date
+),
+
+{# The period in force, else the latest started (whose end makes the subscription ended). #}
+subscription_days as (
+    select
+        account_id,
+        date_day,
+        plan,
+        seats,
+        is_in_force,
+        row_number() over (
+            partition by account_id, date_day
+            order by is_in_force desc nulls last, valid_from desc nulls last, subscription_id desc nulls last
+        ) as period_rank
+    from subscription_periods_by_day
+),
+
+final as (
+    select
+        windowed.account_id,
+        windowed.date_day,
+        windowed.signup_date,
+        cast(
+            {{ days_between('windowed.signup_date', 'windowed.date_day') }} as {{ dbt.type_int() }}
+        ) as days_since_signup,
+        {{ days_between('windowed.signup_date', 'windowed.date_day') }}
+        < {{ var('onboarding_period_days') | int }} as is_onboarding,
+        cast(
+            case when subscription_days.is_in_force then subscription_days.plan else accounts.plan end
+            as {{ dbt.type_string() }}
+        ) as plan,
+        cast(
+            case when subscription_days.is_in_force then subscription_days.seats else accounts.seats end
+            as {{ dbt.type_int() }}
+        ) as paid_seats,
+        coalesce(subscription_days.is_in_force, false) as has_subscription_in_force,
+        coalesce(not subscription_days.is_in_force, false) as is_subscription_ended,
+        windowed.dau > 0 as is_active_day,
+        cast(windowed.dau as {{ dbt.type_bigint() }}) as dau,
+        cast(windowed.wau as {{ dbt.type_bigint() }}) as wau,
+        cast(windowed.mau as {{ dbt.type_bigint() }}) as mau,
+        cast(windowed.dau * 1.0 / nullif(windowed.mau, 0) as {{ type_double() }}) as stickiness,
+        cast(
+            windowed.mau * 1.0
+            / nullif(case when subscription_days.is_in_force then subscription_days.seats else accounts.seats end, 0)
+            as {{ type_double() }}
+        ) as seat_utilization,
+        cast(windowed.active_days_28d as {{ dbt.type_int() }}) as active_days_28d,
+        cast(windowed.features_used_28d as {{ dbt.type_int() }}) as features_used_28d,
+        cast(windowed.event_count as {{ dbt.type_bigint() }}) as event_count,
+        cast(windowed.active_event_count as {{ dbt.type_bigint() }}) as active_event_count,
+        cast(windowed.value_event_count as {{ dbt.type_bigint() }}) as value_event_count,
+        cast(windowed.error_event_count as {{ dbt.type_bigint() }}) as error_event_count,
+        cast(windowed.event_count_7d as {{ dbt.type_bigint() }}) as event_count_7d,
+        cast(windowed.error_event_count_7d as {{ dbt.type_bigint() }}) as error_event_count_7d,
+        cast(windowed.value_event_count_28d as {{ dbt.type_bigint() }}) as value_event_count_28d,
+        cast(windowed.value_event_count_prior_28d as {{ dbt.type_bigint() }}) as value_event_count_prior_28d
+    from windowed
+    inner join accounts
+        on windowed.account_id = accounts.account_id
+    left join subscription_days
+        on
+            windowed.account_id = subscription_days.account_id
+            and windowed.date_day = subscription_days.date_day
+            and subscription_days.period_rank = 1
+    where windowed.date_day >= windowed.signup_date
+)
+
+select * from final

@@ -1,0 +1,170 @@
+{#- Grain: one row per account × metric × UTC day, dense (zeros on days without usage), for
+    every account × metric with a matching event up to the as-of date; days from the account's
+    signup date (or its first matching event, when earlier) to the as-of date, at most the last
+    var metric_daily_history_days days.
+
+    Beside each day: the trailing-7-day value (the 7 days ending on that day; distinct users
+    counted over the 7 days from user-level rows) and the same values 7 and 28 days earlier, so
+    a chart can draw this period against the last. Earlier values are null before the spine's
+    first day (the account did not exist yet). -#}
+{%- set history_days = metric_daily_history_days() -%}
+
+with accounts as (
+    select * from {{ ref('dim_accounts') }}
+),
+
+dates as (
+    select * from {{ ref('dim_dates') }}
+),
+
+account_daily as (
+    select * from {{ ref('int_metrics__account_daily') }}
+),
+
+account_user_daily as (
+    select * from {{ ref('int_metrics__account_user_daily') }}
+),
+
+as_of as (
+    select as_of_date
+    from dates
+    where is_as_of_date
+),
+
+offsets as (
+    {{ dbt.generate_series(7) }}
+),
+
+account_metrics as (
+    select
+        account_daily.account_id,
+        account_daily.metric_key,
+        account_daily.aggregation,
+        min(account_daily.metric_date) as first_event_date
+    from account_daily
+    cross join as_of
+    where account_daily.metric_date <= as_of.as_of_date
+    group by
+        account_daily.account_id,
+        account_daily.metric_key,
+        account_daily.aggregation
+),
+
+spine_bounds as (
+    select
+        account_metrics.account_id,
+        account_metrics.metric_key,
+        account_metrics.aggregation,
+        least(accounts.signup_date, account_metrics.first_event_date) as spine_start_date
+    from account_metrics
+    inner join accounts
+        on account_metrics.account_id = accounts.account_id
+),
+
+{# 34 extra days before the history kept, so that the values 7 and 28 days earlier and their
+    trailing-7-day sums are complete on the first day kept. #}
+spine as (
+    select
+        spine_bounds.account_id,
+        spine_bounds.metric_key,
+        spine_bounds.aggregation,
+        dates.date_day as metric_date,
+        dates.days_before_as_of
+    from spine_bounds
+    inner join dates
+        on spine_bounds.spine_start_date <= dates.date_day
+    where dates.days_before_as_of < {{ history_days + 34 }}
+),
+
+{# Each user-day counts on the 7 days it is in the trailing window of: its own day and the 6 after. #}
+trailing_users as (
+    select
+        account_user_daily.account_id,
+        account_user_daily.metric_key,
+        cast({{ dbt.dateadd('day', 'offsets.generated_number - 1', 'account_user_daily.metric_date') }} as date)
+            as metric_date,
+        count(distinct account_user_daily.user_id) as trailing_7d_value
+    from account_user_daily
+    cross join offsets
+    group by
+        account_user_daily.account_id,
+        account_user_daily.metric_key,
+        cast({{ dbt.dateadd('day', 'offsets.generated_number - 1', 'account_user_daily.metric_date') }} as date)
+),
+
+valued as (
+    select
+        spine.account_id,
+        spine.metric_key,
+        spine.aggregation,
+        spine.metric_date,
+        spine.days_before_as_of,
+        coalesce(account_daily.metric_value, 0) as metric_value,
+        coalesce(trailing_users.trailing_7d_value, 0) as trailing_7d_users,
+        sum(coalesce(account_daily.metric_value, 0)) over (
+            partition by spine.account_id, spine.metric_key
+            order by spine.metric_date asc nulls last
+            rows between 6 preceding and current row
+        ) as trailing_7d_sum
+    from spine
+    left join account_daily
+        on
+            spine.account_id = account_daily.account_id
+            and spine.metric_key = account_daily.metric_key
+            and spine.metric_date = account_daily.metric_date
+    left join trailing_users
+        on
+            spine.account_id = trailing_users.account_id
+            and spine.metric_key = trailing_users.metric_key
+            and spine.metric_date = trailing_users.metric_date
+),
+
+{# Distinct users over 7 days are counted from user-level rows; other metrics sum 7 daily values. #}
+trailing_values as (
+    select
+        account_id,
+        metric_key,
+        metric_date,
+        days_before_as_of,
+        metric_value,
+        case
+            when aggregation = 'distinct_users' then trailing_7d_users
+            else trailing_7d_sum
+        end as trailing_7d_value
+    from valued
+),
+
+compared as (
+    select
+        *,
+        lag(metric_value, 7) over (
+            partition by account_id, metric_key order by metric_date asc nulls last
+        ) as metric_value_7_days_earlier,
+        lag(metric_value, 28) over (
+            partition by account_id, metric_key order by metric_date asc nulls last
+        ) as metric_value_28_days_earlier,
+        lag(trailing_7d_value, 7) over (
+            partition by account_id, metric_key order by metric_date asc nulls last
+        ) as trailing_7d_value_7_days_earlier,
+        lag(trailing_7d_value, 28) over (
+            partition by account_id, metric_key order by metric_date asc nulls last
+        ) as trailing_7d_value_28_days_earlier
+    from trailing_values
+),
+
+final as (
+    select
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(metric_key as {{ dbt.type_string() }}) as metric_key,
+        cast(metric_date as date) as metric_date,
+        cast(metric_value as {{ dbt.type_numeric() }}) as metric_value,
+        cast(trailing_7d_value as {{ dbt.type_numeric() }}) as trailing_7d_value,
+        cast(metric_value_7_days_earlier as {{ dbt.type_numeric() }}) as metric_value_7_days_earlier,
+        cast(metric_value_28_days_earlier as {{ dbt.type_numeric() }}) as metric_value_28_days_earlier,
+        cast(trailing_7d_value_7_days_earlier as {{ dbt.type_numeric() }}) as trailing_7d_value_7_days_earlier,
+        cast(trailing_7d_value_28_days_earlier as {{ dbt.type_numeric() }}) as trailing_7d_value_28_days_earlier
+    from compared
+    where days_before_as_of < {{ history_days }}
+)
+
+select * from final

@@ -1,0 +1,174 @@
+{#- Grain: one row per metric × UTC day for the whole app (every event with a known account),
+    dense (zeros on days without usage), from the app's first day (the earliest account signup
+    or matching event) to the as-of date, at most the last var metric_daily_history_days days.
+
+    Beside each day: the trailing-7-day value and the same values 7 and 28 days earlier.
+    Distinct users are counted across the app from user-level rows, over the day and over the
+    7 days: a user active in two accounts, or on several days, counts once. -#}
+{%- set history_days = metric_daily_history_days() -%}
+
+with accounts as (
+    select * from {{ ref('dim_accounts') }}
+),
+
+dates as (
+    select * from {{ ref('dim_dates') }}
+),
+
+definitions as (
+    select * from {{ ref('int_metrics__definitions') }}
+),
+
+account_daily as (
+    select * from {{ ref('int_metrics__account_daily') }}
+),
+
+account_user_daily as (
+    select * from {{ ref('int_metrics__account_user_daily') }}
+),
+
+offsets as (
+    {{ dbt.generate_series(7) }}
+),
+
+start_candidates as (
+    select min(signup_date) as start_date from accounts
+    union all
+    select min(metric_date) as start_date from account_daily
+),
+
+app_start as (
+    select min(start_date) as app_start_date
+    from start_candidates
+),
+
+{# 34 extra days before the history kept, so that the values 7 and 28 days earlier and their
+    trailing-7-day sums are complete on the first day kept. #}
+spine as (
+    select
+        definitions.metric_key,
+        definitions.aggregation,
+        dates.date_day as metric_date,
+        dates.days_before_as_of
+    from definitions
+    cross join app_start
+    inner join dates
+        on app_start.app_start_date <= dates.date_day
+    where dates.days_before_as_of < {{ history_days + 34 }}
+),
+
+summed_daily as (
+    select
+        metric_key,
+        metric_date,
+        sum(metric_value) as metric_value
+    from account_daily
+    where aggregation <> 'distinct_users'
+    group by
+        metric_key,
+        metric_date
+),
+
+daily_users as (
+    select
+        metric_key,
+        metric_date,
+        count(distinct user_id) as metric_value
+    from account_user_daily
+    group by
+        metric_key,
+        metric_date
+),
+
+{# Each user-day counts on the 7 days it is in the trailing window of: its own day and the 6 after. #}
+trailing_users as (
+    select
+        account_user_daily.metric_key,
+        cast({{ dbt.dateadd('day', 'offsets.generated_number - 1', 'account_user_daily.metric_date') }} as date)
+            as metric_date,
+        count(distinct account_user_daily.user_id) as trailing_7d_value
+    from account_user_daily
+    cross join offsets
+    group by
+        account_user_daily.metric_key,
+        cast({{ dbt.dateadd('day', 'offsets.generated_number - 1', 'account_user_daily.metric_date') }} as date)
+),
+
+valued as (
+    select
+        spine.metric_key,
+        spine.aggregation,
+        spine.metric_date,
+        spine.days_before_as_of,
+        case
+            when spine.aggregation = 'distinct_users' then coalesce(daily_users.metric_value, 0)
+            else coalesce(summed_daily.metric_value, 0)
+        end as metric_value,
+        coalesce(trailing_users.trailing_7d_value, 0) as trailing_7d_users,
+        sum(coalesce(summed_daily.metric_value, 0)) over (
+            partition by spine.metric_key
+            order by spine.metric_date asc nulls last
+            rows between 6 preceding and current row
+        ) as trailing_7d_sum
+    from spine
+    left join summed_daily
+        on
+            spine.metric_key = summed_daily.metric_key
+            and spine.metric_date = summed_daily.metric_date
+    left join daily_users
+        on
+            spine.metric_key = daily_users.metric_key
+            and spine.metric_date = daily_users.metric_date
+    left join trailing_users
+        on
+            spine.metric_key = trailing_users.metric_key
+            and spine.metric_date = trailing_users.metric_date
+),
+
+{# Distinct users over 7 days are counted from user-level rows; other metrics sum 7 daily values. #}
+trailing_values as (
+    select
+        metric_key,
+        metric_date,
+        days_before_as_of,
+        metric_value,
+        case
+            when aggregation = 'distinct_users' then trailing_7d_users
+            else trailing_7d_sum
+        end as trailing_7d_value
+    from valued
+),
+
+compared as (
+    select
+        *,
+        lag(metric_value, 7) over (
+            partition by metric_key order by metric_date asc nulls last
+        ) as metric_value_7_days_earlier,
+        lag(metric_value, 28) over (
+            partition by metric_key order by metric_date asc nulls last
+        ) as metric_value_28_days_earlier,
+        lag(trailing_7d_value, 7) over (
+            partition by metric_key order by metric_date asc nulls last
+        ) as trailing_7d_value_7_days_earlier,
+        lag(trailing_7d_value, 28) over (
+            partition by metric_key order by metric_date asc nulls last
+        ) as trailing_7d_value_28_days_earlier
+    from trailing_values
+),
+
+final as (
+    select
+        cast(metric_key as {{ dbt.type_string() }}) as metric_key,
+        cast(metric_date as date) as metric_date,
+        cast(metric_value as {{ dbt.type_numeric() }}) as metric_value,
+        cast(trailing_7d_value as {{ dbt.type_numeric() }}) as trailing_7d_value,
+        cast(metric_value_7_days_earlier as {{ dbt.type_numeric() }}) as metric_value_7_days_earlier,
+        cast(metric_value_28_days_earlier as {{ dbt.type_numeric() }}) as metric_value_28_days_earlier,
+        cast(trailing_7d_value_7_days_earlier as {{ dbt.type_numeric() }}) as trailing_7d_value_7_days_earlier,
+        cast(trailing_7d_value_28_days_earlier as {{ dbt.type_numeric() }}) as trailing_7d_value_28_days_earlier
+    from compared
+    where days_before_as_of < {{ history_days }}
+)
+
+select * from final
