@@ -44,3 +44,135 @@
         cast(100.0 * ({{ value }} - {{ previous }}) / nullif({{ previous }}, 0) as {{ type_double() }}) as pct_change_{{ days }}d,
     {%- endfor %}
 {%- endmacro %}
+
+
+{#- Grouping levels of the metric marts: the key columns a metric is counted by, before
+    metric_key. `[]` is the whole app, `['account_id']` one account. -#}
+{% macro metric_grain_columns(grain, relation=none, trailing_comma=true) -%}
+    {%- for column in grain %}
+        {{ relation ~ '.' if relation else '' }}{{ column }}{{ ',' if trailing_comma or not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- Body of a CTE: the rows of `relation` (int_metrics__account_daily or
+    int_metrics__account_user_daily) up to the as-of date (CTE `as_of`), keeping the `grain`
+    columns, metric_key, metric_date and `value_column`, plus days_before_as_of for
+    metric_window_aggregates. summed_only leaves out distinct_users metrics (they are counted
+    from user-level rows). -#}
+{% macro metric_rows_to_date(relation, grain, value_column, summed_only=false) -%}
+    select
+        {{- metric_grain_columns(grain, relation) }}
+        {{ relation }}.metric_key,
+        {{ relation }}.metric_date,
+        {{ relation }}.{{ value_column }},
+        {{ dbt.datediff(relation ~ '.metric_date', 'as_of.as_of_date', 'day') }} as days_before_as_of
+    from {{ relation }}
+    cross join as_of
+    where
+        {%- if summed_only %}
+        {{ relation }}.aggregation <> 'distinct_users'
+        and {{ relation }}.metric_date <= as_of.as_of_date
+        {%- else %}
+        {{ relation }}.metric_date <= as_of.as_of_date
+        {%- endif %}
+{%- endmacro %}
+
+
+{#- Body of a CTE: every window of metric_windows() (value and previous value), the all-time
+    value and the first and last event dates, by `grain` × metric_key. Summed metrics from
+    `daily_relation` (metric_value), distinct_users metrics counted from the user ids of
+    `user_relation`, both built with metric_rows_to_date. -#}
+{% macro metric_window_values(grain, daily_relation='daily_to_date', user_relation='user_days_to_date') -%}
+    {%- for relation, value_column, distinct in [
+        (daily_relation, 'metric_value', false),
+        (user_relation, 'user_id', true)
+    ] %}
+    select
+        {{- metric_grain_columns(grain) }}
+        metric_key,
+        {{- metric_window_aggregates(value_column, distinct=distinct) }}
+        {% if distinct %}count(distinct {{ value_column }}){% else %}sum({{ value_column }}){% endif %} as value_all_time,
+        min(metric_date) as first_event_date,
+        max(metric_date) as last_event_date
+    from {{ relation }}
+    group by
+        {{- metric_grain_columns(grain) }}
+        metric_key
+    {%- if not loop.last %}
+
+    union all
+    {% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- Body of a CTE: distinct users over the trailing 7 days by `grain` × metric_key × day, from
+    `user_relation` (int_metrics__account_user_daily) and `offsets` (generate_series(7)): each
+    user-day counts on the 7 days it is in the trailing window of, its own day and the 6 after. -#}
+{% macro metric_trailing_users(grain, user_relation='account_user_daily', offsets='offsets') -%}
+    {%- set window_date -%}
+        cast({{ dbt.dateadd('day', offsets ~ '.generated_number - 1', user_relation ~ '.metric_date') }} as date)
+    {%- endset %}
+    select
+        {{- metric_grain_columns(grain, user_relation) }}
+        {{ user_relation }}.metric_key,
+        {{ window_date }} as metric_date,
+        count(distinct {{ user_relation }}.user_id) as trailing_7d_value
+    from {{ user_relation }}
+    cross join {{ offsets }}
+    group by
+        {{- metric_grain_columns(grain, user_relation) }}
+        {{ user_relation }}.metric_key,
+        {{ window_date }}
+{%- endmacro %}
+
+
+{#- Body of a CTE: the dense daily spine (`spine`: grain, metric_key, aggregation, metric_date,
+    days_before_as_of) valued from `daily_values` (grain, metric_key, metric_date, metric_value;
+    zero where missing) and `trailing_users` (metric_trailing_users), with the trailing-7-day
+    value: distinct users from user-level rows, other metrics the sum of 7 daily values. -#}
+{% macro metric_daily_trailing_values(grain, spine='spine', daily_values='daily_values', trailing_users='trailing_users') -%}
+    {%- set partition_columns = [] %}
+    {%- for column in grain + ['metric_key'] %}{% do partition_columns.append(spine ~ '.' ~ column) %}{% endfor %}
+    select
+        {{- metric_grain_columns(grain, spine) }}
+        {{ spine }}.metric_key,
+        {{ spine }}.metric_date,
+        {{ spine }}.days_before_as_of,
+        coalesce({{ daily_values }}.metric_value, 0) as metric_value,
+        case
+            when {{ spine }}.aggregation = 'distinct_users' then coalesce({{ trailing_users }}.trailing_7d_value, 0)
+            else sum(coalesce({{ daily_values }}.metric_value, 0)) over (
+                partition by {{ partition_columns | join(', ') }}
+                order by {{ spine }}.metric_date asc nulls last
+                rows between 6 preceding and current row
+            )
+        end as trailing_7d_value
+    from {{ spine }}
+    {%- for relation in [daily_values, trailing_users] %}
+    left join {{ relation }}
+        on
+            {%- for column in grain + ['metric_key', 'metric_date'] %}
+            {{ 'and ' if not loop.first }}{{ spine }}.{{ column }} = {{ relation }}.{{ column }}
+            {%- endfor %}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- Body of a CTE: the rows of `relation` (metric_daily_trailing_values) with the day's value
+    and the trailing-7-day value 7 and 28 days earlier (null before the first day of the spine). -#}
+{% macro metric_daily_comparisons(grain, relation='trailing_values') -%}
+    {%- set partition = (grain + ['metric_key']) | join(', ') %}
+    {%- set lags = [
+        ('metric_value', 7), ('metric_value', 28), ('trailing_7d_value', 7), ('trailing_7d_value', 28)
+    ] %}
+    select
+        *,
+        {%- for column, days in lags %}
+        lag({{ column }}, {{ days }}) over (
+            partition by {{ partition }} order by metric_date asc nulls last
+        ) as {{ column }}_{{ days }}_days_earlier{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+{%- endmacro %}

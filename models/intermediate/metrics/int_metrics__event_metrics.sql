@@ -33,9 +33,10 @@ account_events as (
     where account_id is not null
 ),
 
-{# One equi-join per level (a join on an OR of conditions would compare every event with every metric). #}
+{# One equi-join per level (a join on an OR of conditions would compare every event with every
+    metric); match level 'all' joins every event. #}
 matched as (
-    {%- for level in match_levels %}
+    {%- for level in match_levels + ['all'] %}
     select
         account_events.*,
         definitions.metric_key,
@@ -48,22 +49,14 @@ matched as (
     inner join definitions
         on
             definitions.match_level = '{{ level }}'
+            {%- if level != 'all' %}
             and account_events.{{ level }} = definitions.match_value
+            {%- endif %}
+    {%- if not loop.last %}
 
     union all
+    {%- endif %}
     {%- endfor %}
-
-    select
-        account_events.*,
-        definitions.metric_key,
-        definitions.aggregation,
-        definitions.property_name,
-        definitions.property_value,
-        definitions.value_property,
-        definitions.is_active_use_only
-    from account_events
-    cross join definitions
-    where definitions.match_level = 'all'
 ),
 
 filtered as (

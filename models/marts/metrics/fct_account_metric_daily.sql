@@ -8,6 +8,7 @@
     a chart can draw this period against the last. Earlier values are null before the spine's
     first day (the account did not exist yet). -#}
 {%- set history_days = metric_daily_history_days() -%}
+{%- set grain = ['account_id'] -%}
 
 with accounts as (
     select * from {{ ref('dim_accounts') }}
@@ -76,80 +77,17 @@ spine as (
     where dates.days_before_as_of < {{ history_days + 34 }}
 ),
 
-{# Each user-day counts on the 7 days it is in the trailing window of: its own day and the 6 after. #}
 trailing_users as (
-    select
-        account_user_daily.account_id,
-        account_user_daily.metric_key,
-        cast({{ dbt.dateadd('day', 'offsets.generated_number - 1', 'account_user_daily.metric_date') }} as date)
-            as metric_date,
-        count(distinct account_user_daily.user_id) as trailing_7d_value
-    from account_user_daily
-    cross join offsets
-    group by
-        account_user_daily.account_id,
-        account_user_daily.metric_key,
-        cast({{ dbt.dateadd('day', 'offsets.generated_number - 1', 'account_user_daily.metric_date') }} as date)
-),
-
-valued as (
-    select
-        spine.account_id,
-        spine.metric_key,
-        spine.aggregation,
-        spine.metric_date,
-        spine.days_before_as_of,
-        coalesce(account_daily.metric_value, 0) as metric_value,
-        coalesce(trailing_users.trailing_7d_value, 0) as trailing_7d_users,
-        sum(coalesce(account_daily.metric_value, 0)) over (
-            partition by spine.account_id, spine.metric_key
-            order by spine.metric_date asc nulls last
-            rows between 6 preceding and current row
-        ) as trailing_7d_sum
-    from spine
-    left join account_daily
-        on
-            spine.account_id = account_daily.account_id
-            and spine.metric_key = account_daily.metric_key
-            and spine.metric_date = account_daily.metric_date
-    left join trailing_users
-        on
-            spine.account_id = trailing_users.account_id
-            and spine.metric_key = trailing_users.metric_key
-            and spine.metric_date = trailing_users.metric_date
+    {{ metric_trailing_users(grain) }}
 ),
 
 {# Distinct users over 7 days are counted from user-level rows; other metrics sum 7 daily values. #}
 trailing_values as (
-    select
-        account_id,
-        metric_key,
-        metric_date,
-        days_before_as_of,
-        metric_value,
-        case
-            when aggregation = 'distinct_users' then trailing_7d_users
-            else trailing_7d_sum
-        end as trailing_7d_value
-    from valued
+    {{ metric_daily_trailing_values(grain, daily_values='account_daily') }}
 ),
 
 compared as (
-    select
-        *,
-        lag(metric_value, 7) over (
-            partition by account_id, metric_key order by metric_date asc nulls last
-        ) as metric_value_7_days_earlier,
-        lag(metric_value, 28) over (
-            partition by account_id, metric_key order by metric_date asc nulls last
-        ) as metric_value_28_days_earlier,
-        lag(trailing_7d_value, 7) over (
-            partition by account_id, metric_key order by metric_date asc nulls last
-        ) as trailing_7d_value_7_days_earlier,
-        lag(trailing_7d_value, 28) over (
-            partition by account_id, metric_key order by metric_date asc nulls last
-        ) as trailing_7d_value_28_days_earlier
-    from trailing_values
+    {{ metric_daily_comparisons(grain) }}
 ),
 
 final as (

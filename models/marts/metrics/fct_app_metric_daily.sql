@@ -6,6 +6,7 @@
     Distinct users are counted across the app from user-level rows, over the day and over the
     7 days: a user active in two accounts, or on several days, counts once. -#}
 {%- set history_days = metric_daily_history_days() -%}
+{%- set grain = [] -%}
 
 with accounts as (
     select * from {{ ref('dim_accounts') }}
@@ -57,7 +58,9 @@ spine as (
     where dates.days_before_as_of < {{ history_days + 34 }}
 ),
 
-summed_daily as (
+{# The day's value across the app: summed metrics add up the accounts' daily values, distinct
+    users are counted from user-level rows (a user active in two accounts counts once). #}
+daily_values as (
     select
         metric_key,
         metric_date,
@@ -67,9 +70,9 @@ summed_daily as (
     group by
         metric_key,
         metric_date
-),
 
-daily_users as (
+    union all
+
     select
         metric_key,
         metric_date,
@@ -80,81 +83,17 @@ daily_users as (
         metric_date
 ),
 
-{# Each user-day counts on the 7 days it is in the trailing window of: its own day and the 6 after. #}
 trailing_users as (
-    select
-        account_user_daily.metric_key,
-        cast({{ dbt.dateadd('day', 'offsets.generated_number - 1', 'account_user_daily.metric_date') }} as date)
-            as metric_date,
-        count(distinct account_user_daily.user_id) as trailing_7d_value
-    from account_user_daily
-    cross join offsets
-    group by
-        account_user_daily.metric_key,
-        cast({{ dbt.dateadd('day', 'offsets.generated_number - 1', 'account_user_daily.metric_date') }} as date)
-),
-
-valued as (
-    select
-        spine.metric_key,
-        spine.aggregation,
-        spine.metric_date,
-        spine.days_before_as_of,
-        case
-            when spine.aggregation = 'distinct_users' then coalesce(daily_users.metric_value, 0)
-            else coalesce(summed_daily.metric_value, 0)
-        end as metric_value,
-        coalesce(trailing_users.trailing_7d_value, 0) as trailing_7d_users,
-        sum(coalesce(summed_daily.metric_value, 0)) over (
-            partition by spine.metric_key
-            order by spine.metric_date asc nulls last
-            rows between 6 preceding and current row
-        ) as trailing_7d_sum
-    from spine
-    left join summed_daily
-        on
-            spine.metric_key = summed_daily.metric_key
-            and spine.metric_date = summed_daily.metric_date
-    left join daily_users
-        on
-            spine.metric_key = daily_users.metric_key
-            and spine.metric_date = daily_users.metric_date
-    left join trailing_users
-        on
-            spine.metric_key = trailing_users.metric_key
-            and spine.metric_date = trailing_users.metric_date
+    {{ metric_trailing_users(grain) }}
 ),
 
 {# Distinct users over 7 days are counted from user-level rows; other metrics sum 7 daily values. #}
 trailing_values as (
-    select
-        metric_key,
-        metric_date,
-        days_before_as_of,
-        metric_value,
-        case
-            when aggregation = 'distinct_users' then trailing_7d_users
-            else trailing_7d_sum
-        end as trailing_7d_value
-    from valued
+    {{ metric_daily_trailing_values(grain) }}
 ),
 
 compared as (
-    select
-        *,
-        lag(metric_value, 7) over (
-            partition by metric_key order by metric_date asc nulls last
-        ) as metric_value_7_days_earlier,
-        lag(metric_value, 28) over (
-            partition by metric_key order by metric_date asc nulls last
-        ) as metric_value_28_days_earlier,
-        lag(trailing_7d_value, 7) over (
-            partition by metric_key order by metric_date asc nulls last
-        ) as trailing_7d_value_7_days_earlier,
-        lag(trailing_7d_value, 28) over (
-            partition by metric_key order by metric_date asc nulls last
-        ) as trailing_7d_value_28_days_earlier
-    from trailing_values
+    {{ metric_daily_comparisons(grain) }}
 ),
 
 final as (

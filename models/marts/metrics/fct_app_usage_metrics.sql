@@ -4,6 +4,8 @@
     Windows as in fct_account_usage_metrics (window N: the N days ending on the as-of date
     inclusive; previous period: the N days before). Distinct users are counted across the app
     from user-level rows: a user active in two accounts, or on several days, counts once. -#}
+{%- set grain = [] -%}
+
 with dates as (
     select * from {{ ref('dim_dates') }}
 ),
@@ -27,59 +29,16 @@ as_of as (
 ),
 
 daily_to_date as (
-    select
-        account_daily.metric_key,
-        account_daily.metric_date,
-        account_daily.metric_value,
-        {{ dbt.datediff(
-            'account_daily.metric_date', 'as_of.as_of_date', 'day'
-        ) }} as days_before_as_of
-    from account_daily
-    cross join as_of
-    where
-        account_daily.aggregation <> 'distinct_users'
-        and account_daily.metric_date <= as_of.as_of_date
+    {{ metric_rows_to_date('account_daily', grain, 'metric_value', summed_only=true) }}
 ),
 
 user_days_to_date as (
-    select
-        account_user_daily.metric_key,
-        account_user_daily.metric_date,
-        account_user_daily.user_id,
-        {{ dbt.datediff(
-            'account_user_daily.metric_date', 'as_of.as_of_date', 'day'
-        ) }} as days_before_as_of
-    from account_user_daily
-    cross join as_of
-    where account_user_daily.metric_date <= as_of.as_of_date
+    {{ metric_rows_to_date('account_user_daily', grain, 'user_id') }}
 ),
 
-summed_windows as (
-    select
-        metric_key,
-        {{- metric_window_aggregates('metric_value') }}
-        sum(metric_value) as value_all_time,
-        min(metric_date) as first_event_date,
-        max(metric_date) as last_event_date
-    from daily_to_date
-    group by metric_key
-),
-
-distinct_user_windows as (
-    select
-        metric_key,
-        {{- metric_window_aggregates('user_id', distinct=true) }}
-        count(distinct user_id) as value_all_time,
-        min(metric_date) as first_event_date,
-        max(metric_date) as last_event_date
-    from user_days_to_date
-    group by metric_key
-),
-
+{# Summed metrics from daily values, distinct users from user-level rows (macros/metrics.sql). #}
 window_values as (
-    select * from summed_windows
-    union all
-    select * from distinct_user_windows
+    {{ metric_window_values(grain) }}
 ),
 
 final as (
