@@ -10,7 +10,7 @@
 {#- Days of history the daily metric marts keep (fct_account_metric_daily, fct_app_metric_daily),
     ending on the as-of date. -#}
 {% macro metric_daily_history_days() -%}
-    {{ return(var('metric_daily_history_days', 365) | int) }}
+    {{ return(var('metric_daily_history_days') | int) }}
 {%- endmacro %}
 
 

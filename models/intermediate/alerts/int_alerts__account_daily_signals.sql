@@ -4,37 +4,27 @@
     date (days without usage included), with every signal an alert rule (seed alert_rules)
     can test. Windows are trailing and end on the row's day: "7d" = the day and the 6 before.
 
-    Plan and seats are those of the subscription period in force on the day (the latest one
-    overlapping it), else, for accounts without any subscription, the account record's. An
-    account is live on a day when it is not deleted and has a subscription in force (or has
-    never had one); rules are evaluated only on live days. -#}
-{%- set export_features = var('alert_export_features', ['data_export']) -%}
-{%- set advanced_features = var('alert_advanced_features', ['api_access', 'automation_runs']) -%}
-{%- set error_rate_sources = var('alert_error_rate_sources', ['server_log']) -%}
-{%- set error_rate_min_operations = var('alert_error_rate_min_operations', 20) | int -%}
+    Plan, seats and liveness come from int_accounts__plan_days: the plan and seats of the
+    subscription period in force on the day, or the account record's for accounts that never
+    had a subscription, null on days not covered by a subscription of an account that has
+    some. An account is live on a day when it is not deleted and has such a plan in force;
+    rules are evaluated only on live days. Activity signals shared with engagement (active
+    events, active users over 28 days, seat utilization) come from fct_account_engagement_daily. -#}
+{%- set export_features = var('alert_export_features') -%}
+{%- set advanced_features = var('alert_advanced_features') -%}
+{%- set error_rate_sources = var('alert_error_rate_sources') -%}
+{%- set error_rate_min_operations = var('alert_error_rate_min_operations') | int -%}
 
-with accounts as (
-    select * from {{ ref('dim_accounts') }}
+with plan_days as (
+    select * from {{ ref('int_accounts__plan_days') }}
 ),
 
-plan_history as (
-    select * from {{ ref('dim_account_plan_history') }}
-),
-
-dates as (
-    select * from {{ ref('dim_dates') }}
-),
-
-product_usage as (
-    select * from {{ ref('fct_account_daily_product_usage') }}
+engagement as (
+    select * from {{ ref('fct_account_engagement_daily') }}
 ),
 
 feature_usage as (
     select * from {{ ref('fct_account_daily_usage') }}
-),
-
-user_usage as (
-    select * from {{ ref('fct_user_daily_usage') }}
 ),
 
 events as (
@@ -45,85 +35,17 @@ entitlements as (
     select * from {{ ref('plan_entitlements') }}
 ),
 
-spine as (
-    select
-        accounts.account_id,
-        accounts.signup_date,
-        cast(accounts.deleted_at as date) as deleted_date,
-        accounts.plan as account_plan,
-        accounts.seats as account_seats,
-        dates.date_day,
-        dates.month_start_date,
-        dates.as_of_date,
-        cast(dates.date_day as {{ dbt.type_timestamp() }}) as day_start_at,
-        cast({{ dbt.dateadd('day', 1, 'dates.date_day') }} as {{ dbt.type_timestamp() }}) as next_day_start_at
-    from accounts
-    inner join dates
-        on accounts.signup_date <= dates.date_day
-),
-
-accounts_with_subscriptions as (
-    select distinct account_id from plan_history
-),
-
--- Subscription periods overlapping each day; the latest started is the one in force at the
--- end of the day (a mid-day plan change counts from that day).
-day_periods as (
-    select
-        spine.account_id,
-        spine.date_day,
-        plan_history.plan,
-        plan_history.seats,
-        row_number() over (
-            partition by spine.account_id, spine.date_day
-            order by plan_history.valid_from desc nulls last, plan_history.period_number desc nulls last
-        ) as period_rank
-    from spine
-    inner join plan_history
-        on
-            spine.account_id = plan_history.account_id
-            and spine.next_day_start_at > plan_history.valid_from
-            and (spine.day_start_at < plan_history.valid_to or plan_history.valid_to is null)
-),
-
 account_days as (
     select
-        spine.account_id,
-        spine.date_day,
-        spine.month_start_date,
-        spine.as_of_date,
-        spine.signup_date,
-        case
-            when accounts_with_subscriptions.account_id is null then spine.account_plan
-            else day_periods.plan
-        end as plan,
-        case
-            when accounts_with_subscriptions.account_id is null then spine.account_seats
-            else day_periods.seats
-        end as seats,
-        (spine.deleted_date is null or spine.date_day < spine.deleted_date)
-        and (accounts_with_subscriptions.account_id is null or day_periods.plan is not null) as is_account_live
-    from spine
-    left join accounts_with_subscriptions
-        on spine.account_id = accounts_with_subscriptions.account_id
-    left join day_periods
-        on
-            spine.account_id = day_periods.account_id
-            and spine.date_day = day_periods.date_day
-            and day_periods.period_rank = 1
-),
-
--- Active events and whether anyone was active: product level keeps distinct users exact.
-daily_activity as (
-    select
         account_id,
-        usage_date,
-        sum(active_event_count) as active_event_count,
-        max(active_user_count) as max_active_user_count
-    from product_usage
-    group by
-        account_id,
-        usage_date
+        date_day,
+        month_start_date,
+        as_of_date,
+        signup_date,
+        is_account_live,
+        case when has_plan_in_force then plan end as plan,
+        case when has_plan_in_force then seats end as seats
+    from plan_days
 ),
 
 daily_feature_use as (
@@ -159,44 +81,6 @@ daily_operations as (
     group by
         account_id,
         event_date
-),
-
-user_active_days as (
-    select distinct
-        account_id,
-        user_id,
-        usage_date
-    from user_usage
-    where active_event_count > 0
-),
-
-window_offsets as (
-    {{ dbt.generate_series(28) }}
-),
-
--- A user active on day u counts as active on u and the 27 days after: distinct users per day
--- are then the distinct users of the trailing 28 days.
-user_window_days as (
-    select
-        user_active_days.account_id,
-        user_active_days.user_id,
-        cast(
-            {{ dbt.dateadd('day', 'window_offsets.generated_number - 1', 'user_active_days.usage_date') }}
-            as date
-        ) as date_day
-    from user_active_days
-    cross join window_offsets
-),
-
-active_users_28d as (
-    select
-        account_id,
-        date_day,
-        count(distinct user_id) as active_user_count_28d
-    from user_window_days
-    group by
-        account_id,
-        date_day
 ),
 
 billable_daily as (
@@ -271,20 +155,21 @@ daily as (
         account_days.plan,
         account_days.seats,
         account_days.is_account_live,
+        engagement.active_event_count,
         ranked_plan_limit_ratios.billable_unit as quantity_vs_plan_limit_unit,
         ranked_plan_limit_ratios.limit_ratio as quantity_vs_plan_limit,
-        coalesce(daily_activity.active_event_count, 0) as active_event_count,
-        coalesce(daily_activity.max_active_user_count, 0) > 0 as has_active_user,
+        engagement.is_active_day as has_active_user,
+        engagement.mau as active_user_count_28d,
         coalesce(daily_feature_use.export_event_count, 0) as export_event_count,
         coalesce(daily_feature_use.advanced_event_count, 0) > 0 as has_advanced_feature_use,
         coalesce(daily_operations.operation_event_count, 0) as operation_event_count,
         coalesce(daily_operations.error_event_count, 0) as error_event_count,
-        coalesce(active_users_28d.active_user_count_28d, 0) as active_user_count_28d
+        case when account_days.seats is not null then engagement.seat_utilization end as seat_utilization_28d
     from account_days
-    left join daily_activity
+    inner join engagement
         on
-            account_days.account_id = daily_activity.account_id
-            and account_days.date_day = daily_activity.usage_date
+            account_days.account_id = engagement.account_id
+            and account_days.date_day = engagement.date_day
     left join daily_feature_use
         on
             account_days.account_id = daily_feature_use.account_id
@@ -293,10 +178,6 @@ daily as (
         on
             account_days.account_id = daily_operations.account_id
             and account_days.date_day = daily_operations.usage_date
-    left join active_users_28d
-        on
-            account_days.account_id = active_users_28d.account_id
-            and account_days.date_day = active_users_28d.date_day
     left join ranked_plan_limit_ratios
         on
             account_days.account_id = ranked_plan_limit_ratios.account_id
@@ -399,7 +280,7 @@ final as (
             as {{ type_double() }}
         ) as error_rate_7d,
         cast(active_user_count_28d as {{ dbt.type_bigint() }}) as active_user_count_28d,
-        cast(active_user_count_28d * 1.0 / nullif(seats, 0) as {{ type_double() }}) as seat_utilization_28d,
+        cast(seat_utilization_28d as {{ type_double() }}) as seat_utilization_28d,
         cast(quantity_vs_plan_limit_unit as {{ dbt.type_string() }}) as quantity_vs_plan_limit_unit,
         cast(quantity_vs_plan_limit as {{ type_double() }}) as quantity_vs_plan_limit,
         cast(

@@ -4,14 +4,15 @@
 
     Quantity is the sum of fct_usage_events.quantity of the deduplicated events of that unit
     whose event time falls in the month (a late event lands in its own month) up to the as-of
-    date. The plan of a period is the subscription period in force at the period end, else the
-    last one in force during the period (a mid-month change bills the whole month on the plan
-    the account ended it on); accounts without subscriptions use the account record's plan.
+    date. The plan of a period is the plan in force (int_accounts__plan_days) on the period's
+    last day, else on its last day with a plan in force (a mid-month change bills the whole
+    month on the plan the account ended it on); accounts without subscriptions use the account
+    record's plan.
     Included quantity and overage price come from seed plan_entitlements.
 
     Restatement: an event loaded after the period closed (period end + var
     billing_restatement_grace_days, default 1 day) marks the period restated. -#}
-{%- set grace_days = var('billing_restatement_grace_days', 1) | int -%}
+{%- set grace_days = var('billing_restatement_grace_days') | int -%}
 
 with events as (
     select * from {{ ref('fct_usage_events') }}
@@ -21,8 +22,8 @@ accounts as (
     select * from {{ ref('dim_accounts') }}
 ),
 
-plan_history as (
-    select * from {{ ref('dim_account_plan_history') }}
+plan_days as (
+    select * from {{ ref('int_accounts__plan_days') }}
 ),
 
 dates as (
@@ -118,10 +119,6 @@ periods as (
             {{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'billing_period_start_date')) }}
             as date
         ) as billing_period_end_date,
-        cast(billing_period_start_date as {{ dbt.type_timestamp() }}) as period_start_at,
-        cast(
-            {{ dbt.dateadd('month', 1, 'billing_period_start_date') }} as {{ dbt.type_timestamp() }}
-        ) as next_period_start_at,
         cast(
             {{ dbt.dateadd('day', grace_days, dbt.dateadd('month', 1, 'billing_period_start_date')) }}
             as {{ dbt.type_timestamp() }}
@@ -129,27 +126,19 @@ periods as (
     from account_periods
 ),
 
-accounts_with_subscriptions as (
-    select distinct account_id from plan_history
-),
-
--- Subscription periods overlapping the billing period; the latest started is the one in force
--- at the period end, or the last one in force when the subscription ended during the month.
-period_plans as (
+-- The plan on the last day of the month with a plan in force: the period's last day (or the
+-- as-of date), else the last day a subscription was in force when it ended during the month.
+period_end_plans as (
     select
-        periods.account_id,
-        periods.billing_period_start_date,
-        plan_history.plan,
+        account_id,
+        month_start_date as billing_period_start_date,
+        plan,
         row_number() over (
-            partition by periods.account_id, periods.billing_period_start_date
-            order by plan_history.valid_from desc nulls last, plan_history.period_number desc nulls last
-        ) as plan_rank
-    from periods
-    inner join plan_history
-        on
-            periods.account_id = plan_history.account_id
-            and periods.next_period_start_at > plan_history.valid_from
-            and (periods.period_start_at < plan_history.valid_to or plan_history.valid_to is null)
+            partition by account_id, month_start_date
+            order by date_day desc nulls last
+        ) as day_rank
+    from plan_days
+    where has_plan_in_force
 ),
 
 period_units as (
@@ -159,21 +148,14 @@ period_units as (
         periods.billing_period_end_date,
         periods.restatement_cutoff_at,
         billable_units.billable_unit,
-        case
-            when accounts_with_subscriptions.account_id is null then accounts.plan
-            else period_plans.plan
-        end as plan
+        period_end_plans.plan
     from periods
     cross join billable_units
-    left join accounts
-        on periods.account_id = accounts.account_id
-    left join accounts_with_subscriptions
-        on periods.account_id = accounts_with_subscriptions.account_id
-    left join period_plans
+    left join period_end_plans
         on
-            periods.account_id = period_plans.account_id
-            and periods.billing_period_start_date = period_plans.billing_period_start_date
-            and period_plans.plan_rank = 1
+            periods.account_id = period_end_plans.account_id
+            and periods.billing_period_start_date = period_end_plans.billing_period_start_date
+            and period_end_plans.day_rank = 1
 ),
 
 priced as (

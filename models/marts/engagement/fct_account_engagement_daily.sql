@@ -24,8 +24,8 @@ dates as (
     select * from {{ ref('dim_dates') }}
 ),
 
-plan_history as (
-    select * from {{ ref('dim_account_plan_history') }}
+plan_days as (
+    select * from {{ ref('int_accounts__plan_days') }}
 ),
 
 user_active_days as (
@@ -221,40 +221,6 @@ windowed as (
     from daily
 ),
 
-{# Subscription periods by day: a period is in force on the days from its start date up to
-   (not including) the date it ends; a period ending mid-day is over on that day. #}
-subscription_periods_by_day as (
-    select
-        calendar.account_id,
-        calendar.date_day,
-        plan_history.subscription_id,
-        plan_history.valid_from,
-        plan_history.plan,
-        plan_history.seats,
-        coalesce(cast(plan_history.valid_to as date) > calendar.date_day, true) as is_in_force
-    from calendar
-    inner join plan_history
-        on
-            calendar.account_id = plan_history.account_id
-            and cast(plan_history.valid_from as date) <= calendar.date_day
-    where calendar.date_day >= calendar.signup_date
-),
-
-{# The period in force, else the latest started (whose end makes the subscription ended). #}
-subscription_days as (
-    select
-        account_id,
-        date_day,
-        plan,
-        seats,
-        is_in_force,
-        row_number() over (
-            partition by account_id, date_day
-            order by is_in_force desc nulls last, valid_from desc nulls last, subscription_id desc nulls last
-        ) as period_rank
-    from subscription_periods_by_day
-),
-
 final as (
     select
         windowed.account_id,
@@ -265,26 +231,16 @@ final as (
         ) as days_since_signup,
         {{ days_between('windowed.signup_date', 'windowed.date_day') }}
         < {{ var('onboarding_period_days') | int }} as is_onboarding,
-        cast(
-            case when subscription_days.is_in_force then subscription_days.plan else accounts.plan end
-            as {{ dbt.type_string() }}
-        ) as plan,
-        cast(
-            case when subscription_days.is_in_force then subscription_days.seats else accounts.seats end
-            as {{ dbt.type_int() }}
-        ) as paid_seats,
-        coalesce(subscription_days.is_in_force, false) as has_subscription_in_force,
-        coalesce(not subscription_days.is_in_force, false) as is_subscription_ended,
+        cast(plan_days.plan as {{ dbt.type_string() }}) as plan,
+        cast(plan_days.seats as {{ dbt.type_int() }}) as paid_seats,
+        plan_days.has_subscription_in_force,
+        plan_days.is_subscription_ended,
         windowed.dau > 0 as is_active_day,
         cast(windowed.dau as {{ dbt.type_bigint() }}) as dau,
         cast(windowed.wau as {{ dbt.type_bigint() }}) as wau,
         cast(windowed.mau as {{ dbt.type_bigint() }}) as mau,
         cast(windowed.dau * 1.0 / nullif(windowed.mau, 0) as {{ type_double() }}) as stickiness,
-        cast(
-            windowed.mau * 1.0
-            / nullif(case when subscription_days.is_in_force then subscription_days.seats else accounts.seats end, 0)
-            as {{ type_double() }}
-        ) as seat_utilization,
+        cast(windowed.mau * 1.0 / nullif(plan_days.seats, 0) as {{ type_double() }}) as seat_utilization,
         cast(windowed.active_days_28d as {{ dbt.type_int() }}) as active_days_28d,
         cast(windowed.features_used_28d as {{ dbt.type_int() }}) as features_used_28d,
         cast(windowed.event_count as {{ dbt.type_bigint() }}) as event_count,
@@ -295,15 +251,12 @@ final as (
         cast(windowed.error_event_count_7d as {{ dbt.type_bigint() }}) as error_event_count_7d,
         cast(windowed.value_event_count_28d as {{ dbt.type_bigint() }}) as value_event_count_28d,
         cast(windowed.value_event_count_prior_28d as {{ dbt.type_bigint() }}) as value_event_count_prior_28d
+    -- The plan spine starts on the signup date: the lead-in days drop out here.
     from windowed
-    inner join accounts
-        on windowed.account_id = accounts.account_id
-    left join subscription_days
+    inner join plan_days
         on
-            windowed.account_id = subscription_days.account_id
-            and windowed.date_day = subscription_days.date_day
-            and subscription_days.period_rank = 1
-    where windowed.date_day >= windowed.signup_date
+            windowed.account_id = plan_days.account_id
+            and windowed.date_day = plan_days.date_day
 )
 
 select * from final
