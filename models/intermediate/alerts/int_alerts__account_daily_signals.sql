@@ -190,34 +190,16 @@ daily as (
 windowed as (
     select
         *,
-        sum(active_event_count) over (
-            partition by account_id order by date_day asc nulls last
-            rows between 6 preceding and current row
-        ) as active_event_count_7d,
-        coalesce(sum(active_event_count) over (
-            partition by account_id order by date_day asc nulls last
-            rows between 13 preceding and 7 preceding
-        ), 0) as active_event_count_prev_7d,
+        {{ trailing_window_sum('active_event_count', '6 preceding') }} as active_event_count_7d,
+        coalesce({{ trailing_window_sum('active_event_count', '13 preceding', '7 preceding') }}, 0) as active_event_count_prev_7d,
         max(case when has_active_user then date_day end) over (
             partition by account_id order by date_day asc nulls last
             rows between unbounded preceding and current row
         ) as last_active_user_date,
-        sum(export_event_count) over (
-            partition by account_id order by date_day asc nulls last
-            rows between 6 preceding and current row
-        ) as export_event_count_7d,
-        coalesce(sum(export_event_count) over (
-            partition by account_id order by date_day asc nulls last
-            rows between 34 preceding and 7 preceding
-        ), 0) as export_event_count_baseline_28d,
-        sum(operation_event_count) over (
-            partition by account_id order by date_day asc nulls last
-            rows between 6 preceding and current row
-        ) as operation_event_count_7d,
-        sum(error_event_count) over (
-            partition by account_id order by date_day asc nulls last
-            rows between 6 preceding and current row
-        ) as error_event_count_7d,
+        {{ trailing_window_sum('export_event_count', '6 preceding') }} as export_event_count_7d,
+        coalesce({{ trailing_window_sum('export_event_count', '34 preceding', '7 preceding') }}, 0) as export_event_count_baseline_28d,
+        {{ trailing_window_sum('operation_event_count', '6 preceding') }} as operation_event_count_7d,
+        {{ trailing_window_sum('error_event_count', '6 preceding') }} as error_event_count_7d,
         max(case when has_advanced_feature_use then 1 else 0 end) over (
             partition by account_id order by date_day asc nulls last
             rows between 6 preceding and current row
