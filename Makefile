@@ -7,11 +7,12 @@ BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: setup demo test lint sql-lint pytest docs build clean help
+.PHONY: setup demo test lint sql-lint conventions pytest docs build clean help
 
 help:
 	@echo "make demo   - generate demo data, build the DuckDB warehouse, write the docs site"
 	@echo "make test   - lint (ruff, mypy, sqlfluff) and every test (pytest: dbt builds, unit tests, fixtures)"
+	@echo "make conventions - check the project's conventions on dbt's manifest (dbt-bouncer)"
 	@echo "make build  - dbt build on the current warehouse file"
 	@echo "make docs   - dbt docs generate (static site in target/static_index.html)"
 	@echo "make clean  - remove the environment, the warehouse file and dbt's target/"
@@ -41,12 +42,21 @@ lint: setup
 	$(BIN)/mypy
 
 sql-lint: setup
-	mkdir -p target && USAGE_WAREHOUSE_DUCKDB_PATH=target/sqlfluff.duckdb $(BIN)/sqlfluff lint models tests analyses --processes 2
+	mkdir -p target
+	# An empty raw landing schema: base models check their raw table's columns when compiled.
+	$(BIN)/python -c "import duckdb; from usage_warehouse.raw_schema import create_raw_tables; create_raw_tables(duckdb.connect('target/sqlfluff.duckdb'))"
+	USAGE_WAREHOUSE_DUCKDB_PATH=target/sqlfluff.duckdb $(BIN)/sqlfluff lint models tests analyses --processes 2
+
+# Project conventions (dbt-bouncer.yml) checked on the manifest: names per layer, docs,
+# tests, contracts, lineage. Parsing needs no warehouse.
+conventions: setup
+	USAGE_WAREHOUSE_DUCKDB_PATH=target/conventions.duckdb $(BIN)/dbt parse --quiet --target-path target/conventions
+	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
 
 pytest: setup
 	$(BIN)/python -m pytest
 
-test: lint sql-lint pytest
+test: lint sql-lint conventions pytest
 
 clean:
 	rm -rf $(VENV) target logs warehouse/*.duckdb warehouse/*.duckdb.wal

@@ -221,3 +221,18 @@
 {% macro spark__day_of_week(date_expr) -%}
     (dayofweek({{ date_expr }}) - 1)
 {%- endmacro %}
+
+
+{#- Median of a numeric expression, as an aggregate (nulls ignored; interpolated between the
+    two middle values for an even count). Spark's `percentile` interpolates the same way. -#}
+{% macro median(expr) -%}
+    {{ return(adapter.dispatch('median', 'usage_warehouse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__median(expr) -%}
+    percentile_cont(0.5) within group (order by {{ expr }})
+{%- endmacro %}
+
+{% macro spark__median(expr) -%}
+    percentile({{ expr }}, 0.5)
+{%- endmacro %}

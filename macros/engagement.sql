@@ -1,5 +1,5 @@
 {#-
-    Engagement, lifecycle and health-score building blocks (docs/decisions/engagement_health.md).
+    Engagement, lifecycle and health-score building blocks (docs/decision_log.md).
     Plain portable SQL: nothing here is engine-specific, so nothing is dispatched.
 -#}
 

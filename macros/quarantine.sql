@@ -49,3 +49,118 @@
         or {{ corrected_at }} < cast('{{ var("earliest_valid_event_at") }}' as {{ dbt.type_timestamp() }})
     )
 {%- endmacro %}
+
+
+{#- The raw landing contract (docs/raw_landing_contract.md; the same columns as
+    src/usage_warehouse/raw_schema.py, which pytests/test_fault_battery.py compares with
+    this list): per raw table, every column the project expects and its type family. -#}
+{% macro raw_landing_contract() -%}
+    {%- set segment_common = [
+        ('id', 'text'), ('anonymous_id', 'text'), ('user_id', 'text'), ('timestamp', 'timestamp'),
+        ('original_timestamp', 'timestamp'), ('sent_at', 'timestamp'), ('received_at', 'timestamp'),
+        ('uuid_ts', 'timestamp'), ('context_library_name', 'text'), ('context_library_version', 'text'),
+        ('context_ip', 'text'), ('context_user_agent', 'text'), ('context_page_path', 'text'),
+        ('context_page_url', 'text'), ('context_page_referrer', 'text'), ('context_page_title', 'text'),
+        ('context_campaign_name', 'text'), ('context_campaign_source', 'text'), ('context_campaign_medium', 'text'),
+    ] -%}
+    {{ return({
+        'segment.tracks': segment_common + [('event', 'text'), ('event_text', 'text'), ('properties', 'text')],
+        'segment.pages': segment_common + [
+            ('name', 'text'), ('path', 'text'), ('url', 'text'), ('referrer', 'text'), ('title', 'text'),
+            ('search', 'text'), ('properties', 'text')],
+        'segment.identifies': segment_common + [('traits', 'text')],
+        'segment.groups': segment_common + [('group_id', 'text'), ('traits', 'text')],
+        'server_logs.log_lines': [('line_text', 'text'), ('log_file', 'text'), ('line_number', 'integer'), ('_loaded_at', 'timestamp')],
+        'app_db.accounts': [
+            ('id', 'text'), ('name', 'text'), ('plan', 'text'), ('seats', 'integer'), ('industry', 'text'),
+            ('country', 'text'), ('created_at', 'timestamp'), ('updated_at', 'timestamp'), ('deleted_at', 'timestamp'),
+            ('_loaded_at', 'timestamp')],
+        'app_db.users': [
+            ('id', 'text'), ('account_id', 'text'), ('email', 'text'), ('full_name', 'text'), ('role', 'text'),
+            ('created_at', 'timestamp'), ('updated_at', 'timestamp'), ('deactivated_at', 'timestamp'),
+            ('_loaded_at', 'timestamp')],
+        'app_db.subscriptions': [
+            ('id', 'text'), ('account_id', 'text'), ('plan', 'text'), ('status', 'text'), ('seats', 'integer'),
+            ('mrr_amount', 'number'), ('currency', 'text'), ('started_at', 'timestamp'), ('ended_at', 'timestamp'),
+            ('created_at', 'timestamp'), ('updated_at', 'timestamp'), ('_loaded_at', 'timestamp')],
+        'app_db.reports': [
+            ('id', 'text'), ('account_id', 'text'), ('created_by_user_id', 'text'), ('report_type', 'text'),
+            ('created_at', 'timestamp'), ('updated_at', 'timestamp'), ('_loaded_at', 'timestamp')],
+        'app_db.integrations': [
+            ('id', 'text'), ('account_id', 'text'), ('connected_by_user_id', 'text'), ('provider', 'text'),
+            ('connected_at', 'timestamp'), ('disconnected_at', 'timestamp'), ('_loaded_at', 'timestamp')],
+        'app_db.invitations': [
+            ('id', 'text'), ('account_id', 'text'), ('invited_by_user_id', 'text'), ('invitee_email', 'text'),
+            ('role', 'text'), ('created_at', 'timestamp'), ('accepted_at', 'timestamp'), ('_loaded_at', 'timestamp')],
+        'app_db.data_imports': [
+            ('id', 'text'), ('account_id', 'text'), ('user_id', 'text'), ('source_type', 'text'), ('status', 'text'),
+            ('rows_imported', 'integer'), ('started_at', 'timestamp'), ('completed_at', 'timestamp'),
+            ('_loaded_at', 'timestamp')],
+        'app_db.automation_rules': [
+            ('id', 'text'), ('account_id', 'text'), ('created_by_user_id', 'text'), ('trigger_type', 'text'),
+            ('is_enabled', 'boolean'), ('created_at', 'timestamp'), ('updated_at', 'timestamp'), ('_loaded_at', 'timestamp')],
+        'app_db.account_settings_changes': [
+            ('id', 'text'), ('account_id', 'text'), ('changed_by_user_id', 'text'), ('setting_key', 'text'),
+            ('old_value', 'text'), ('new_value', 'text'), ('changed_at', 'timestamp'), ('_loaded_at', 'timestamp')],
+        'app_db.privacy_erasure_requests': [
+            ('id', 'text'), ('user_id', 'text'), ('email', 'text'), ('requested_at', 'timestamp'),
+            ('processed_at', 'timestamp'), ('_loaded_at', 'timestamp')],
+    }) }}
+{%- endmacro %}
+
+
+{#- The family of a column type as an engine reports it (DuckDB, PostgreSQL, Spark), so the
+    contract is checked by meaning: text, timestamp, integer, number, boolean. -#}
+{% macro raw_type_family(data_type) -%}
+    {%- set t = data_type | lower | trim -%}
+    {%- set base = t.split('(')[0] | trim -%}
+    {%- if 'char' in base or base in ('text', 'string') -%}{{ return('text') }}
+    {%- elif base.startswith('timestamp') or base == 'datetime' -%}{{ return('timestamp') }}
+    {%- elif base in ('tinyint', 'smallint', 'integer', 'int', 'bigint', 'hugeint', 'int2', 'int4', 'int8', 'long', 'short', 'byte') -%}{{ return('integer') }}
+    {%- elif base in ('decimal', 'numeric', 'double', 'double precision', 'float', 'float4', 'float8', 'real') -%}{{ return('number') }}
+    {%- elif base in ('boolean', 'bool') -%}{{ return('boolean') }}
+    {%- else -%}{{ return(base) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Schema drift guard, called at the top of every base model: the raw table must have
+    every contract column with a type of the expected family (an integer column also
+    satisfies `number`). A dropped or retyped column stops the model with an error that
+    names <source>.<table>.<column>, the expected and the found type, instead of turning
+    into silent nulls or silent casts; extra columns are allowed and ignored. Skipped at
+    parse time and in unit tests (their inputs are fixtures, not the raw table). -#}
+{% macro assert_raw_contract(source_name, table_name) -%}
+    {%- if execute and model is defined and model.resource_type == 'model' -%}
+        {%- set relation = source(source_name, table_name) -%}
+        {%- set found = {} -%}
+        {%- for col in adapter.get_columns_in_relation(relation) -%}
+            {%- do found.update({col.name | lower: col.data_type}) -%}
+        {%- endfor -%}
+        {%- if not found -%}
+            {{ exceptions.raise_compiler_error("Raw table " ~ source_name ~ "." ~ table_name ~ " (" ~ relation ~ ") does not exist or has no columns: see docs/raw_landing_contract.md") }}
+        {%- endif -%}
+        {%- set problems = [] -%}
+        {%- for column, family in raw_landing_contract()[source_name ~ '.' ~ table_name] -%}
+            {%- if column not in found -%}
+                {%- do problems.append(source_name ~ "." ~ table_name ~ "." ~ column ~ " is missing (expected " ~ family ~ ")") -%}
+            {%- else -%}
+                {%- set found_family = raw_type_family(found[column]) -%}
+                {%- if found_family != family and not (family == 'number' and found_family == 'integer') -%}
+                    {%- do problems.append(source_name ~ "." ~ table_name ~ "." ~ column ~ " has type " ~ found[column] ~ " (expected " ~ family ~ ")") -%}
+                {%- endif -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if problems -%}
+            {{ exceptions.raise_compiler_error("Raw schema drift, see docs/raw_landing_contract.md: " ~ (problems | join('; '))) }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- True when text holds U+FFFD, the replacement character: invalid UTF-8 cannot be stored
+    in a text column, so loaders decode it with replacement and this marks the damage
+    (reason code invalid_encoding). -#}
+{% macro has_invalid_encoding(expr) -%}
+    coalesce({{ expr }} like '%�%', false)
+{%- endmacro %}

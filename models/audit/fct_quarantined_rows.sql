@@ -17,7 +17,9 @@ with quarantined as (
     from {{ ref(entry.base) }}
     where
         quarantine_reason is not null
-        and {{ load_window_filter('loaded_at') }}
+        -- rows without a load time (missing_loaded_at) are re-selected on every run: their
+        -- quarantine_id is stable, so the upsert keeps one row each
+        and ({{ load_window_filter('loaded_at') }} or loaded_at is null)
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

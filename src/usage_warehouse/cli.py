@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from usage_warehouse.dbt import DbtCommandError
+from usage_warehouse.dbt import PROJECT_DIR, DbtCommandError
 from usage_warehouse.demo.config import DEFAULT_END_DATE, GeneratorConfig
 from usage_warehouse.demo.progress import Progress
 from usage_warehouse.demo.writer import MODES, check_window
@@ -146,6 +146,32 @@ def _run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_expectations_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=warehouse_path(),
+        help="warehouse file to check (default: $USAGE_WAREHOUSE_DUCKDB_PATH or warehouse/usage_warehouse.duckdb)",
+    )
+    parser.add_argument(
+        "--docs-dir",
+        type=Path,
+        default=PROJECT_DIR / "target" / "expectations_docs",
+        help="where to write the Great Expectations data docs site (default: target/expectations_docs)",
+    )
+
+
+def _run_expectations(args: argparse.Namespace) -> int:
+    if not args.db.exists():
+        raise UsageError(f"no warehouse at {args.db}: build one first (make demo, or dbt build)")
+    try:
+        # Imported here: Great Expectations is needed only by this command.
+        from usage_warehouse.expectations import run_and_print
+    except ImportError as missing:
+        raise UsageError(f"the expectations command needs great-expectations 1.x ({missing})") from None
+    return run_and_print(args.db, args.docs_dir)
+
+
 COMMANDS: dict[str, Command] = {
     "demo": Command(
         help="build a fresh demo warehouse: demo data, dbt build, dbt docs; then print what was built",
@@ -156,6 +182,11 @@ COMMANDS: dict[str, Command] = {
         help="generate the demo dataset (Segment, server logs, app database) into DuckDB",
         add_arguments=_add_generate_arguments,
         run=_run_generate,
+    ),
+    "expectations": Command(
+        help="run the Great Expectations suites (raw, staging, marts) as one checkpoint; write data docs",
+        add_arguments=_add_expectations_arguments,
+        run=_run_expectations,
     ),
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -9,13 +11,14 @@ from pathlib import Path
 
 import duckdb
 
-from usage_warehouse.dbt import PROJECT_DIR, run_dbt
+from usage_warehouse.dbt import PROJECT_DIR, DbtCommandError, run_dbt
 from usage_warehouse.demo.config import GeneratorConfig
 from usage_warehouse.demo.progress import Progress
 from usage_warehouse.generator import generate, write_duckdb
 from usage_warehouse.warehouse import MART_TABLES
 
 DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse" / "usage_warehouse.duckdb"
+EXPECTATIONS_DOCS = PROJECT_DIR / "target" / "expectations_docs"
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,8 @@ class DemoTimings:
     generate_seconds: float
     build_seconds: float
     docs_seconds: float
+    expectations_seconds: float
+    freshness: tuple[str, ...] = ()
 
 
 def warehouse_path() -> Path:
@@ -52,11 +57,39 @@ def build_demo(config: GeneratorConfig, db_path: Path) -> DemoTimings:
 
     run_dbt(["compile", "--select", "morning_summary"], db_path=db_path)
 
+    _step("dbt source freshness")
+    freshness = source_freshness(db_path)
+
     _step("dbt docs generate --static")
     started = time.perf_counter()
     run_dbt(["docs", "generate", "--static"], db_path=db_path)
     docs_seconds = time.perf_counter() - started
-    return DemoTimings(generate_seconds, build_seconds, docs_seconds)
+
+    from usage_warehouse.expectations import run_and_print  # imports Great Expectations: only here
+
+    started = time.perf_counter()
+    if run_and_print(db_path, EXPECTATIONS_DOCS) != 0:
+        raise SystemExit(f"Great Expectations checkpoint failed on {db_path}: see the failures above")
+    expectations_seconds = time.perf_counter() - started
+    return DemoTimings(generate_seconds, build_seconds, docs_seconds, expectations_seconds, tuple(freshness))
+
+
+def source_freshness(db_path: Path) -> list[str]:
+    """Run `dbt source freshness` and summarise it per status. A stale source does not stop
+    the demo (its data is a fixed sample that ages), but the summary says so."""
+    with contextlib.suppress(DbtCommandError):  # warn/error statuses are reported below, from sources.json
+        run_dbt(["source", "freshness"], db_path=db_path)
+    results = json.loads((PROJECT_DIR / "target" / "sources.json").read_text())["results"]
+    by_status: dict[str, list[str]] = {}
+    for result in results:
+        by_status.setdefault(result["status"], []).append(result["unique_id"].split(".", 2)[2])
+    oldest = max((float(result.get("max_loaded_at_time_ago_in_s") or 0) for result in results), default=0.0)
+    lines = [
+        f"{status}: {len(names)} ({', '.join(sorted(names)[:4])}{', ...' if len(names) > 4 else ''})"
+        for status, names in sorted(by_status.items())
+    ]
+    lines.append(f"oldest newest-load: {oldest / 3600:.0f} h ago (warn after 26 h, error after 72 h)")
+    return lines
 
 
 MORNING_SUMMARY_SQL = PROJECT_DIR / "target" / "compiled" / "usage_warehouse" / "analyses" / "morning_summary.sql"
@@ -98,11 +131,13 @@ def summary(db_path: Path, timings: DemoTimings) -> str:
         "usage-warehouse demo built",
         f"  warehouse      {db_path}",
         f"  docs site      {PROJECT_DIR / 'target' / 'static_index.html'}  (open in a browser)",
+        f"  expectations   {EXPECTATIONS_DOCS / 'index.html'}  (Great Expectations data docs)",
         f"  events from    {period[0]} to {period[1]}",
         f"  raw rows       {accounting[0]:,} = {accounting[1]:,} kept + {accounting[2]:,} duplicates"
         f" + {accounting[3]:,} quarantined (balanced: {accounting[4]})",
         f"  timings        generate {timings.generate_seconds:.1f}s, dbt build {timings.build_seconds:.1f}s,"
-        f" docs {timings.docs_seconds:.1f}s",
+        f" docs {timings.docs_seconds:.1f}s, expectations {timings.expectations_seconds:.1f}s",
+        *(f"  freshness      {line}" for line in timings.freshness),
         "",
         "  main tables (rows):",
     ]

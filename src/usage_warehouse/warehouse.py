@@ -34,9 +34,17 @@ MART_TABLES: tuple[str, ...] = (
     "usage_marts.fct_onboarding_cohorts",
     "usage_marts.fct_account_alerts",
     "usage_marts.fct_account_billable_usage",
+    "usage_marts.fct_sessions",
+    "usage_marts.fct_page_views",
+    "usage_marts.fct_page_transitions",
+    "usage_marts.fct_event_transitions",
+    "usage_marts.fct_funnel_conversions",
+    "usage_marts.fct_retention_cohorts",
+    "usage_marts.fct_feature_retention",
     "usage_audit.fct_source_row_accounting",
     "usage_audit.fct_quarantined_rows",
     "usage_audit.fct_unmapped_events",
+    "usage_audit.fct_unprocessed_raw_rows",
 )
 
 INCREMENTAL_STAGING_TABLES: tuple[str, ...] = (

@@ -17,8 +17,7 @@ with app_user_versions as (
         loaded_at,
         cast(null as {{ dbt.type_timestamp() }}) as received_at,
         'app_db' as account_source
-    from {{ ref('base_app_db__users') }}
-    where quarantine_reason is null
+    from {{ ref('stg_app_db__user_account_versions') }}
 ),
 
 group_calls as (

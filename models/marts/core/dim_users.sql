@@ -1,6 +1,7 @@
 {#- Grain: one row per user: every user of the app database, plus users seen only in
     Segment (is_in_app_database false). email_hash is the salted hash of the email;
-    raw emails never reach a mart. -#}
+    raw emails never reach a mart. Users with a privacy erasure request
+    (stg_app_db__erased_users) are left out. -#}
 
 with app_users as (
     select * from {{ ref('stg_app_db__users') }}
@@ -12,6 +13,10 @@ user_accounts as (
 
 events as (
     select * from {{ ref('fct_usage_events') }}
+),
+
+erased_users as (
+    select * from {{ ref('stg_app_db__erased_users') }}
 ),
 
 activity as (
@@ -57,6 +62,7 @@ final as (
         on all_users.user_id = user_accounts.user_id
     left join activity
         on all_users.user_id = activity.user_id
+    where all_users.user_id not in (select erased_users.user_id from erased_users)
 )
 
 select * from final

@@ -1,4 +1,4 @@
-{{ config(**upsert_config('event_id')) }}
+{{ config(post_hook="{{ delete_erased_users('user_id') }}", **upsert_config('event_id')) }}
 
 {#- Grain: one row per deduplicated usage event, from any source (Segment tracks and pages,
     server log events, app-database records).
@@ -10,7 +10,13 @@
     Incremental: an event is (re)processed when its own row was loaded after the watermark,
     or when the identity it depends on changed after it (a visitor identified later, a user
     moved to an account). loaded_at is the latest of those load times, so a full build and
-    any sequence of incremental runs end with the same rows. -#}
+    any sequence of incremental runs end with the same rows.
+
+    Privacy erasure (stg_app_db__erased_users): an erased user's events loaded before the
+    erasure landed are kept for their account without user, visitor id, properties, user
+    agent or referrer (user_match 'erased'); events loaded after it are suppressed. Landing
+    an erasure restates the user's events like an identity change (loaded_at includes the
+    erasure's load time), and the post-hook deletes any row still holding an erased user. -#}
 
 with events as (
     select * from {{ ref('int_usage_events__mapped') }}
@@ -22,6 +28,10 @@ anonymous_users as (
 
 user_accounts as (
     select * from {{ ref('int_identity__user_accounts') }}
+),
+
+erased_users as (
+    select * from {{ ref('stg_app_db__erased_users') }}
 ),
 
 {% if is_incremental() %}
@@ -44,6 +54,16 @@ restated_visitors_of_users as (
     where user_id in (select restated_users.user_id from restated_users)
 ),
 
+newly_erased_users as (
+    select user_id from erased_users
+    where erased_from_loaded_at > (select watermark.watermark_at from watermark)
+),
+
+visitors_of_newly_erased_users as (
+    select anonymous_id from anonymous_users
+    where user_id in (select newly_erased_users.user_id from newly_erased_users)
+),
+
 events_to_process as (
     select * from events
     where loaded_at > (select watermark.watermark_at from watermark)
@@ -57,6 +77,11 @@ events_to_process as (
             (user_id is null and anonymous_id in (select restated_visitors.anonymous_id from restated_visitors))
             or user_id in (select restated_users.user_id from restated_users)
             or (user_id is null and anonymous_id in (select restated_visitors_of_users.anonymous_id from restated_visitors_of_users))
+            or user_id in (select newly_erased_users.user_id from newly_erased_users)
+            or (
+                user_id is null
+                and anonymous_id in (select visitors_of_newly_erased_users.anonymous_id from visitors_of_newly_erased_users)
+            )
         )
 ),
 {% else %}
@@ -97,6 +122,19 @@ attributed as (
         on stitched.stitched_user_id = user_accounts.user_id
 ),
 
+privacy_checked as (
+    select
+        attributed.*,
+        erased_users.erased_from_loaded_at,
+        erased_users.user_id is not null as is_erased_user
+    from attributed
+    left join erased_users
+        on attributed.stitched_user_id = erased_users.user_id
+    where
+        erased_users.user_id is null
+        or attributed.loaded_at <= erased_users.erased_from_loaded_at
+),
+
 final as (
     select
         cast(event_id as {{ dbt.type_string() }}) as event_id,
@@ -105,10 +143,10 @@ final as (
         event_name,
         event_at,
         cast({{ dbt.date_trunc('day', 'event_at') }} as date) as event_date,
-        stitched_user_id as user_id,
-        anonymous_id,
+        case when not is_erased_user then stitched_user_id end as user_id,
+        case when not is_erased_user then anonymous_id end as anonymous_id,
         stitched_account_id as account_id,
-        cast(user_match as {{ dbt.type_string() }}) as user_match,
+        cast(case when is_erased_user then 'erased' else user_match end as {{ dbt.type_string() }}) as user_match,
         cast(account_match as {{ dbt.type_string() }}) as account_match,
         feature,
         module,
@@ -123,21 +161,22 @@ final as (
         is_error,
         is_event_time_adjusted,
         page_path,
-        page_referrer,
+        case when not is_erased_user then page_referrer end as page_referrer,
         page_title,
         campaign_source,
         campaign_medium,
         campaign_name,
-        user_agent,
+        case when not is_erased_user then user_agent end as user_agent,
         library_name,
-        properties,
+        case when not is_erased_user then properties end as properties,
         received_at,
         greatest(
             loaded_at,
             coalesce(visitor_link_loaded_at, loaded_at),
-            coalesce(account_link_loaded_at, loaded_at)
+            coalesce(account_link_loaded_at, loaded_at),
+            coalesce(erased_from_loaded_at, loaded_at)
         ) as loaded_at
-    from attributed
+    from privacy_checked
 )
 
 select * from final

@@ -334,7 +334,7 @@ new_adopters as (
         account_segments.segment_type,
         account_segments.segment_value,
         count(*) as new_adopter_account_count,
-        percentile_cont(0.5) within group (order by first_use_periods.days_to_first_use) as median_days_to_first_use
+        {{ median('first_use_periods.days_to_first_use') }} as median_days_to_first_use
     from first_use_periods
     inner join account_segments
         on

@@ -5,4 +5,5 @@
     'base_segment__groups',
     unique_key='message_id',
     order_by='received_at asc, loaded_at asc, payload_hash asc nulls last',
+    drop_columns=['has_invalid_encoding'],
 ) }}

@@ -1,3 +1,5 @@
+{{ assert_raw_contract('app_db', 'accounts') }}
+
 with source as (
     select * from {{ source('app_db', 'accounts') }}
 ),

@@ -1,3 +1,5 @@
+{{ assert_raw_contract('app_db', 'automation_rules') }}
+
 with source as (
     select * from {{ source('app_db', 'automation_rules') }}
 ),

@@ -1,3 +1,5 @@
+{{ assert_raw_contract('app_db', 'invitations') }}
+
 with source as (
     select * from {{ source('app_db', 'invitations') }}
 ),

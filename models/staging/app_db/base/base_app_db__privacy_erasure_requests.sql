@@ -1,3 +1,5 @@
+{{ assert_raw_contract('app_db', 'privacy_erasure_requests') }}
+
 with source as (
     select * from {{ source('app_db', 'privacy_erasure_requests') }}
 ),

@@ -1,3 +1,5 @@
+{{ assert_raw_contract('segment', 'identifies') }}
+
 with source as (
     select * from {{ source('segment', 'identifies') }}
 ),
@@ -9,11 +11,15 @@ renamed as (
         {{ safe_json_extract_text('traits', 'role') }} as trait_role,
         {{ safe_json_extract_text('traits', 'plan') }} as trait_plan,
         traits is null or {{ is_json_object('traits') }} as has_valid_traits,
+        {{ has_invalid_encoding('traits') }} as has_invalid_encoding,
         {{ dbt.hash('traits') }} as payload_hash,
         coalesce(length(traits), 0) as payload_length_chars
     from source
 ),
 
-{{ segment_checked_ctes(extra_checks=[("not has_valid_traits", "invalid_json")]) }}
+{{ segment_checked_ctes(extra_checks=[
+    ("not has_valid_traits", "invalid_json"),
+    ("has_invalid_encoding", "invalid_encoding"),
+]) }}
 
 select * from checked

@@ -1,3 +1,5 @@
+{{ assert_raw_contract('segment', 'pages') }}
+
 with source as (
     select * from {{ source('segment', 'pages') }}
 ),
@@ -17,6 +19,9 @@ renamed as (
     from source
 ),
 
-{{ segment_checked_ctes(extra_checks=[("properties is not null and not " ~ is_json_object("properties"), "invalid_json")]) }}
+{{ segment_checked_ctes(extra_checks=[
+    ("properties is not null and not " ~ is_json_object("properties"), "invalid_json"),
+    (has_invalid_encoding("properties"), "invalid_encoding"),
+]) }}
 
 select * from checked

@@ -1,3 +1,5 @@
+{{ assert_raw_contract('segment', 'tracks') }}
+
 with source as (
     select * from {{ source('segment', 'tracks') }}
 ),
@@ -15,6 +17,7 @@ renamed as (
 {{ segment_checked_ctes(extra_checks=[
     ("event_name is null", "missing_event_name"),
     ("properties is not null and not " ~ is_json_object("properties"), "invalid_json"),
+    (has_invalid_encoding("properties"), "invalid_encoding"),
 ]) }}
 
 select * from checked

@@ -1,3 +1,5 @@
+{{ assert_raw_contract('server_logs', 'log_lines') }}
+
 with source as (
     select * from {{ source('server_logs', 'log_lines') }}
 ),
@@ -12,6 +14,7 @@ parsed as (
         coalesce(length(line_text), 0) as payload_length_chars,
         {{ dbt.hash('line_text') }} as payload_hash,
         {{ is_json_object('line_text') }} as is_json_object,
+        {{ has_invalid_encoding('line_text') }} as has_invalid_encoding,
         left({{ redact_emails('line_text') }}, 300) as line_excerpt,
         {{ try_parse_json('line_text') }} as line_json
     from source
@@ -26,6 +29,7 @@ extracted as (
         payload_length_chars,
         payload_hash,
         is_json_object,
+        has_invalid_encoding,
         line_excerpt,
         nullif(trim({{ json_extract_text('line_json', 'ts') }}), '') as raw_ts,
         nullif(trim({{ json_extract_text('line_json', 'level') }}), '') as raw_level,
@@ -50,6 +54,7 @@ typed as (
         payload_length_chars,
         payload_hash,
         is_json_object,
+        has_invalid_encoding,
         line_excerpt,
         raw_ts,
         {{ parse_utc_timestamp('raw_ts') }} as event_at,
@@ -94,6 +99,7 @@ checked as (
             ("log_file is null or line_number is null", "missing_line_position"),
             ("payload_length_chars > " ~ var('max_payload_chars'), "payload_too_large"),
             ("not is_json_object", "invalid_json"),
+            ("has_invalid_encoding", "invalid_encoding"),
             ("raw_ts is null", "missing_timestamp"),
             ("event_at is null", "invalid_timestamp"),
             ("event_at < cast('" ~ var('earliest_valid_event_at') ~ "' as " ~ dbt.type_timestamp() ~ ")", "invalid_timestamp"),

@@ -1,0 +1,101 @@
+{#-
+    Sessions and paths (models/intermediate/sessions, models/marts/sessions).
+-#}
+
+{#- Device type of a browser user agent: bot, tablet, mobile, desktop or unknown (no user
+    agent, or none of the patterns). Checked in that order: a crawler that claims to be an
+    iPhone is a bot, an iPad is a tablet although it says "Mobile", Android without
+    "Mobile" is a tablet. Plain `like` on lower-cased text: the same on every engine. -#}
+{% macro device_type(user_agent) -%}
+    {%- set ua = 'lower(' ~ user_agent ~ ')' -%}
+    case
+        when {{ user_agent }} is null then 'unknown'
+        when
+            {{ ua }} like '%bot%' or {{ ua }} like '%crawl%' or {{ ua }} like '%spider%'
+            or {{ ua }} like '%slurp%' or {{ ua }} like '%headless%' or {{ ua }} like '%python-requests%'
+            or {{ ua }} like '%curl/%'
+            then 'bot'
+        when
+            {{ ua }} like '%ipad%' or {{ ua }} like '%tablet%'
+            or ({{ ua }} like '%android%' and {{ ua }} not like '%mobile%')
+            then 'tablet'
+        when
+            {{ ua }} like '%mobi%' or {{ ua }} like '%iphone%' or {{ ua }} like '%ipod%'
+            or {{ ua }} like '%android%'
+            then 'mobile'
+        when
+            {{ ua }} like '%windows%' or {{ ua }} like '%macintosh%' or {{ ua }} like '%x11%'
+            or {{ ua }} like '%linux%' or {{ ua }} like '%cros%'
+            then 'desktop'
+        else 'unknown'
+    end
+{%- endmacro %}
+
+
+{#- Session vars (dbt_project.yml), in seconds. -#}
+{% macro session_inactivity_seconds() -%}
+    {{ return((var('session_inactivity_minutes') | int) * 60) }}
+{%- endmacro %}
+
+{% macro session_max_seconds() -%}
+    {{ return((var('session_max_minutes') | int) * 60) }}
+{%- endmacro %}
+
+
+{#- The session_start_date values a session mart must recompute in this run: the dates of
+    the sessions that the rows written by int_sessions__clickstream_events in its runs since
+    this mart's watermark belong to now (session_start_date) and belonged to before
+    (previous_session_started_at). sessionized_loaded_at marks the rows a run wrote. -#}
+{% macro session_affected_dates(clickstream_relation) -%}
+    select clickstream.session_start_date
+    from {{ clickstream_relation }} as clickstream
+    where clickstream.sessionized_loaded_at > {{ load_watermark('loaded_at') }}
+    union
+    select cast({{ dbt.date_trunc('day', 'clickstream.previous_session_started_at') }} as date) as session_start_date
+    from {{ clickstream_relation }} as clickstream
+    where
+        clickstream.sessionized_loaded_at > {{ load_watermark('loaded_at') }}
+        and clickstream.previous_session_started_at is not null
+{%- endmacro %}
+
+
+{#- `where`-clause fragment for the session marts: true for the rows of every affected
+    session_start_date (all rows on a full build). -#}
+{% macro session_affected_dates_filter(clickstream_relation, date_column='session_start_date') -%}
+    {%- if is_incremental() -%}
+        {{ date_column }} in ({{ session_affected_dates(clickstream_relation) }})
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Pre-hook of the session marts. delete+insert on session_start_date replaces the dates
+    that have rows in the new data; an affected date whose sessions all moved away (a late
+    event merged its only session into one that started the day before) has none, so its
+    old rows are deleted here. Runs before the model's query, so the watermark is the one
+    the query would have seen (deleting can only lower it: more dates recomputed, never
+    fewer). -#}
+{% macro delete_emptied_session_dates(clickstream_relation) -%}
+    {{ return(adapter.dispatch('delete_emptied_session_dates', 'usage_warehouse')(clickstream_relation)) }}
+{%- endmacro %}
+
+{% macro default__delete_emptied_session_dates(clickstream_relation) -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where
+        session_start_date in ({{ session_affected_dates(clickstream_relation) }})
+        and session_start_date not in (
+            select remaining.session_start_date from {{ clickstream_relation }} as remaining
+            where remaining.has_person
+        )
+    {%- else -%}
+    select 1 as nothing_to_delete
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Spark parquet tables cannot delete rows; insert_overwrite replaces only the dates that
+    have rows. A date emptied by a merge keeps its old rows until a full refresh. -#}
+{% macro spark__delete_emptied_session_dates(clickstream_relation) -%}
+    select 1 as nothing_to_delete
+{%- endmacro %}

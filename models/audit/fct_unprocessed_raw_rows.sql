@@ -1,0 +1,137 @@
+{#- Grain: one row per raw row (or usage event) that the pipeline has not accounted for:
+    a good raw row whose key is in no staging row, a bad raw row missing from
+    fct_quarantined_rows, or a staged usage event missing from fct_usage_events.
+
+    Incremental models select rows by load time (watermark less var incremental_lookback_hours);
+    a row that lands with a load time older than that, after a run already passed it (a loader
+    committing out of order, a backfill with old load times), is never selected. It is listed
+    here instead of being lost silently, and a test on this model fails the build: rebuild the
+    named model with `dbt build --full-refresh --select <model>+`. Events suppressed by a
+    privacy erasure are not missing. Always empty after a full refresh. -#}
+{%- set string_type = dbt.type_string() -%}
+
+with erased_users as (
+    select * from {{ ref('stg_app_db__erased_users') }}
+),
+
+anonymous_users as (
+    select * from {{ ref('int_identity__anonymous_users') }}
+),
+
+staged_events as (
+    select * from {{ ref('int_usage_events__unioned') }}
+),
+
+usage_events as (
+    select * from {{ ref('fct_usage_events') }}
+),
+
+quarantined_rows as (
+    select * from {{ ref('fct_quarantined_rows') }}
+),
+
+{% for entry in raw_table_registry() %}
+{{ entry.table }}_base as (
+    select * from {{ ref(entry.base) }}
+),
+
+{{ entry.table }}_staged as (
+    select * from {{ ref(entry.staging) }}
+),
+
+{% endfor %}
+missed_raw_rows as (
+    {% for entry in raw_table_registry() %}
+    {%- set detail_column = entry.table ~ "_base." ~ entry.detail if entry.detail else "null" -%}
+    {%- set detail_expression = "cast(" ~ detail_column ~ " as " ~ string_type ~ ")" %}
+    select
+        '{{ entry.source }}.{{ entry.table }}' as source_table,
+        cast({{ entry.table }}_base.{{ entry.key }} as {{ string_type }}) as source_record_id,
+        {{ entry.table }}_base.quarantine_reason,
+        {{ entry.table }}_base.loaded_at,
+        {{ detail_expression }} as detail,
+        case
+            when {{ entry.table }}_base.quarantine_reason is null then '{{ entry.staging }}'
+            else 'fct_quarantined_rows'
+        end as missing_from
+    from {{ entry.table }}_base
+    where
+        (
+            {{ entry.table }}_base.quarantine_reason is null
+            and {{ entry.table }}_base.{{ entry.key }} not in (
+                select {{ entry.table }}_staged.{{ entry.key }} from {{ entry.table }}_staged
+                where {{ entry.table }}_staged.{{ entry.key }} is not null
+            )
+        )
+        or (
+            {{ entry.table }}_base.quarantine_reason is not null
+            and not exists (
+                select 1 from quarantined_rows
+                where
+                    quarantined_rows.source_table = '{{ entry.source }}.{{ entry.table }}'
+                    and coalesce(quarantined_rows.source_record_id, '')
+                    = coalesce(cast({{ entry.table }}_base.{{ entry.key }} as {{ string_type }}), '')
+                    and quarantined_rows.quarantine_reason = {{ entry.table }}_base.quarantine_reason
+                    and (
+                        quarantined_rows.loaded_at = {{ entry.table }}_base.loaded_at
+                        or (quarantined_rows.loaded_at is null and {{ entry.table }}_base.loaded_at is null)
+                    )
+            )
+        )
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+erased_visitors as (
+    select anonymous_id from anonymous_users
+    where user_id in (select erased_users.user_id from erased_users)
+),
+
+missed_events as (
+    select
+        'fct_usage_events' as source_table,
+        event_id as source_record_id,
+        cast(null as {{ string_type }}) as quarantine_reason,
+        loaded_at,
+        cast(event_name as {{ string_type }}) as detail,
+        'fct_usage_events' as missing_from
+    from staged_events
+    where
+        event_id not in (select usage_events.event_id from usage_events)
+        and coalesce(user_id, '') not in (select erased_users.user_id from erased_users)
+        and coalesce(anonymous_id, '') not in (select erased_visitors.anonymous_id from erased_visitors)
+),
+
+unprocessed as (
+    select * from missed_raw_rows
+    union all
+    select * from missed_events
+),
+
+numbered as (
+    select
+        *,
+        row_number() over (
+            partition by source_table, source_record_id, quarantine_reason, loaded_at, detail
+            order by source_table asc
+        ) as copy_number
+    from unprocessed
+),
+
+final as (
+    select
+        {{ dbt.hash(dbt.concat([
+            "source_table", "'|'", "coalesce(source_record_id, '')", "'|'", "coalesce(quarantine_reason, '')", "'|'",
+            "coalesce(cast(loaded_at as " ~ string_type ~ "), '')", "'|'", "coalesce(detail, '')", "'|'",
+            "cast(copy_number as " ~ string_type ~ ")",
+        ])) }} as unprocessed_row_id,
+        cast(source_table as {{ string_type }}) as source_table,
+        cast(source_record_id as {{ string_type }}) as source_record_id,
+        cast(quarantine_reason as {{ string_type }}) as quarantine_reason,
+        cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+        cast(detail as {{ string_type }}) as detail,
+        cast(missing_from as {{ string_type }}) as missing_from
+    from numbered
+)
+
+select * from final

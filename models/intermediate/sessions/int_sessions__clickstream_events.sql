@@ -1,0 +1,269 @@
+{{ config(
+    post_hook="{{ delete_erased_users('user_id', 'anonymous_id') }}",
+    **upsert_config('event_id')
+) }}
+
+{#- One row per clickstream event (Segment tracks and pages) with its session.
+
+    A person's activity run starts when the gap to the person's previous event is more than
+    var session_inactivity_minutes (exactly that many minutes apart: same run). A run is cut
+    into sessions of at most var session_max_minutes counted from the run start (chunk k =
+    floor(seconds since run start / max seconds)); every session of a run that was cut is
+    is_capped.
+
+    Incremental: for every person touched by a new or restated event (its new person and,
+    via this table, its old one) the events from restate_from on are sessionized again:
+    restate_from is the earliest of the touched event times and the start of the person's
+    earliest stored run whose events reach within the inactivity gap of that time. Runs
+    before it end more than the gap before any change, so they cannot change. -#}
+
+{%- set inactivity_seconds = session_inactivity_seconds() -%}
+{%- set max_seconds = session_max_seconds() -%}
+{%- set session_order = 'event_at asc nulls last, event_id asc nulls last' -%}
+
+with usage_events as (
+    select * from {{ ref('fct_usage_events') }}
+),
+
+new_events as (
+    select
+        event_id,
+        coalesce(
+            {{ dbt.concat(["'user:'", 'user_id']) }},
+            {{ dbt.concat(["'anon:'", 'anonymous_id']) }},
+            {{ dbt.concat(["'event:'", 'event_id']) }}
+        ) as person_key,
+        user_id,
+        anonymous_id,
+        account_id,
+        source,
+        event_name,
+        event_at,
+        page_path,
+        page_referrer,
+        page_title,
+        campaign_source,
+        campaign_medium,
+        campaign_name,
+        user_agent,
+        loaded_at
+    from usage_events
+    where
+        source in ('segment_track', 'segment_page')
+        and {{ load_window_filter() }}
+),
+
+{% if is_incremental() %}
+existing as (
+    select * from {{ this }}
+),
+
+-- The stored version of events that arrive again (restated identity, lookback).
+changed_existing as (
+    select
+        existing.event_id,
+        existing.person_key,
+        existing.event_at,
+        existing.session_started_at
+    from existing
+    inner join new_events
+        on existing.event_id = new_events.event_id
+),
+
+touched_times as (
+    select
+        new_events.person_key,
+        new_events.event_at
+    from new_events
+
+    union all
+
+    select
+        changed_existing.person_key,
+        changed_existing.event_at
+    from changed_existing
+),
+
+touched_persons as (
+    select
+        person_key,
+        min(event_at) as touched_from
+    from touched_times
+    group by person_key
+),
+
+restate_points as (
+    select
+        touched_persons.person_key,
+        min(
+            case
+                when existing.run_started_at < touched_persons.touched_from then existing.run_started_at
+                else touched_persons.touched_from
+            end
+        ) as restate_from
+    from touched_persons
+    left join existing
+        on
+            touched_persons.person_key = existing.person_key
+            and existing.event_at >= {{ dbt.dateadd('second', -1 * inactivity_seconds, 'touched_persons.touched_from') }}
+    group by touched_persons.person_key
+),
+
+-- Stored events sessionized again, less the ones that arrive again (they come from new_events).
+restated_existing as (
+    select
+        existing.event_id,
+        existing.person_key,
+        existing.user_id,
+        existing.anonymous_id,
+        existing.account_id,
+        existing.source,
+        existing.event_name,
+        existing.event_at,
+        existing.page_path,
+        existing.page_referrer,
+        existing.page_title,
+        existing.campaign_source,
+        existing.campaign_medium,
+        existing.campaign_name,
+        existing.user_agent,
+        existing.loaded_at,
+        existing.session_started_at as previous_session_started_at
+    from existing
+    inner join restate_points
+        on
+            existing.person_key = restate_points.person_key
+            and existing.event_at >= restate_points.restate_from
+    where
+        not exists (
+            select 1 from new_events
+            where new_events.event_id = existing.event_id
+        )
+),
+
+to_sessionize as (
+    select
+        new_events.event_id,
+        new_events.person_key,
+        new_events.user_id,
+        new_events.anonymous_id,
+        new_events.account_id,
+        new_events.source,
+        new_events.event_name,
+        new_events.event_at,
+        new_events.page_path,
+        new_events.page_referrer,
+        new_events.page_title,
+        new_events.campaign_source,
+        new_events.campaign_medium,
+        new_events.campaign_name,
+        new_events.user_agent,
+        new_events.loaded_at,
+        changed_existing.session_started_at as previous_session_started_at
+    from new_events
+    left join changed_existing
+        on new_events.event_id = changed_existing.event_id
+
+    union all
+
+    select * from restated_existing
+),
+{% else %}
+to_sessionize as (
+    select
+        *,
+        cast(null as {{ dbt.type_timestamp() }}) as previous_session_started_at
+    from new_events
+),
+{% endif %}
+
+with_previous_event as (
+    select
+        *,
+        lag(event_at) over (partition by person_key order by {{ session_order }}) as previous_event_at
+    from to_sessionize
+),
+
+run_starts as (
+    select
+        *,
+        case
+            when
+                previous_event_at is null
+                or {{ seconds_between('previous_event_at', 'event_at') }} > {{ inactivity_seconds }}
+                then event_at
+        end as run_start_at
+    from with_previous_event
+),
+
+runs as (
+    select
+        *,
+        max(run_start_at) over (
+            partition by person_key
+            order by {{ session_order }}
+            rows between unbounded preceding and current row
+        ) as run_started_at
+    from run_starts
+),
+
+chunks as (
+    select
+        *,
+        cast(floor({{ seconds_between('run_started_at', 'event_at') }} / {{ max_seconds }}) as {{ dbt.type_bigint() }})
+            as chunk_number,
+        max(event_at) over (partition by person_key, run_started_at) as run_ended_at
+    from runs
+),
+
+sessions as (
+    select
+        *,
+        min(event_at) over (partition by person_key, run_started_at, chunk_number) as session_started_at,
+        first_value(event_id) over (
+            partition by person_key, run_started_at, chunk_number
+            order by {{ session_order }}
+            rows between unbounded preceding and unbounded following
+        ) as session_first_event_id,
+        row_number() over (
+            partition by person_key, run_started_at, chunk_number
+            order by {{ session_order }}
+        ) as event_number_in_session
+    from chunks
+),
+
+final as (
+    select
+        cast(event_id as {{ dbt.type_string() }}) as event_id,
+        cast({{ dbt.hash(dbt.concat([
+            'person_key', "'|'", 'cast(session_started_at as ' ~ dbt.type_string() ~ ')', "'|'", 'session_first_event_id'
+        ])) }} as {{ dbt.type_string() }}) as session_id,
+        cast(person_key as {{ dbt.type_string() }}) as person_key,
+        cast(user_id as {{ dbt.type_string() }}) as user_id,
+        cast(anonymous_id as {{ dbt.type_string() }}) as anonymous_id,
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(source as {{ dbt.type_string() }}) as source,
+        cast(event_name as {{ dbt.type_string() }}) as event_name,
+        cast(event_at as {{ dbt.type_timestamp() }}) as event_at,
+        cast(page_path as {{ dbt.type_string() }}) as page_path,
+        cast(page_referrer as {{ dbt.type_string() }}) as page_referrer,
+        cast(page_title as {{ dbt.type_string() }}) as page_title,
+        cast(campaign_source as {{ dbt.type_string() }}) as campaign_source,
+        cast(campaign_medium as {{ dbt.type_string() }}) as campaign_medium,
+        cast(campaign_name as {{ dbt.type_string() }}) as campaign_name,
+        cast(user_agent as {{ dbt.type_string() }}) as user_agent,
+        cast(run_started_at as {{ dbt.type_timestamp() }}) as run_started_at,
+        cast(chunk_number as {{ dbt.type_bigint() }}) as run_chunk_number,
+        cast(session_started_at as {{ dbt.type_timestamp() }}) as session_started_at,
+        cast({{ dbt.date_trunc('day', 'session_started_at') }} as date) as session_start_date,
+        cast(event_number_in_session as {{ dbt.type_bigint() }}) as event_number_in_session,
+        cast({{ seconds_between('run_started_at', 'run_ended_at') }} >= {{ max_seconds }} as {{ dbt.type_boolean() }})
+            as is_capped,
+        cast(user_id is not null or anonymous_id is not null as {{ dbt.type_boolean() }}) as has_person,
+        cast(previous_session_started_at as {{ dbt.type_timestamp() }}) as previous_session_started_at,
+        cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+        cast((select max(new_events.loaded_at) from new_events) as {{ dbt.type_timestamp() }}) as sessionized_loaded_at
+    from sessions
+)
+
+select * from final

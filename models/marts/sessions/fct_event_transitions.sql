@@ -1,0 +1,81 @@
+{{ config(
+    pre_hook="{{ delete_emptied_session_dates(ref('int_sessions__clickstream_events')) }}",
+    **partition_replace_config('session_start_date')
+) }}
+
+{#- Grain: one row per session_start_date × from_action × to_action. -#}
+
+with clickstream as (
+    select * from {{ ref('int_sessions__clickstream_events') }}
+    where
+        has_person
+        and {{ session_affected_dates_filter(ref('int_sessions__clickstream_events')) }}
+),
+
+actions as (
+    select
+        session_id,
+        session_start_date,
+        event_number_in_session,
+        event_at,
+        loaded_at,
+        case
+            when source = 'segment_page' then {{ dbt.concat(["'Page: '", "coalesce(page_path, '(none)')"]) }}
+            else coalesce(event_name, '(none)')
+        end as action_name
+    from clickstream
+),
+
+next_actions as (
+    select
+        *,
+        lead(action_name) over (partition by session_id order by event_number_in_session asc nulls last) as next_action_name,
+        lead(event_at) over (partition by session_id order by event_number_in_session asc nulls last) as next_action_at
+    from actions
+),
+
+transitions as (
+    select
+        session_start_date,
+        action_name as from_action,
+        coalesce(next_action_name, '(session end)') as to_action,
+        session_id,
+        case
+            when next_action_at is not null then {{ seconds_between('event_at', 'next_action_at') }}
+        end as seconds_to_next_action,
+        loaded_at
+    from next_actions
+),
+
+aggregated as (
+    select
+        session_start_date,
+        from_action,
+        to_action,
+        count(*) as transition_count,
+        count(distinct session_id) as session_count,
+        {{ median('seconds_to_next_action') }} as median_seconds_to_next_action,
+        max(loaded_at) as loaded_at
+    from transitions
+    group by
+        session_start_date,
+        from_action,
+        to_action
+),
+
+final as (
+    select
+        cast({{ dbt.hash(dbt.concat([
+            'cast(session_start_date as ' ~ dbt.type_string() ~ ')', "'|'", 'from_action', "'|'", 'to_action'
+        ])) }} as {{ dbt.type_string() }}) as event_transition_id,
+        cast(session_start_date as date) as session_start_date,
+        cast(from_action as {{ dbt.type_string() }}) as from_action,
+        cast(to_action as {{ dbt.type_string() }}) as to_action,
+        cast(transition_count as {{ dbt.type_bigint() }}) as transition_count,
+        cast(session_count as {{ dbt.type_bigint() }}) as session_count,
+        cast(median_seconds_to_next_action as {{ type_double() }}) as median_seconds_to_next_action,
+        cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+    from aggregated
+)
+
+select * from final
