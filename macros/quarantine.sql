@@ -164,3 +164,24 @@
 {% macro has_invalid_encoding(expr) -%}
     coalesce({{ expr }} like '%�%', false)
 {%- endmacro %}
+
+
+{#- A raw row's place among identical copies of itself (same table, record id, reason, load time
+    and detail), for telling copies apart in the audit models: a window expression. -#}
+{% macro raw_row_copy_number() -%}
+    row_number() over (
+        partition by source_table, source_record_id, quarantine_reason, loaded_at, detail
+        order by source_table asc
+    )
+{%- endmacro %}
+
+{#- A stable id of a raw row in the audit models: a hash of the row's table, record id, reason,
+    load time, detail and copy_number (raw_row_copy_number). -#}
+{% macro raw_row_id() -%}
+    {%- set string_type = dbt.type_string() -%}
+    {{ dbt.hash(dbt.concat([
+        "source_table", "'|'", "coalesce(source_record_id, '')", "'|'", "coalesce(quarantine_reason, '')", "'|'",
+        "coalesce(cast(loaded_at as " ~ string_type ~ "), '')", "'|'", "coalesce(detail, '')", "'|'",
+        "cast(copy_number as " ~ string_type ~ ")",
+    ])) }}
+{%- endmacro %}

@@ -20,7 +20,9 @@ from fixture_data import (
     ACCOUNTS,
     AUTOMATION_RULES,
     DATA_IMPORTS,
+    IDENTIFIES,
     INVITATIONS,
+    PAGES,
     REPORTS,
     SETTINGS_CHANGES,
     SUBSCRIPTIONS,
@@ -82,28 +84,9 @@ BASE_TRACKS: list[Row] = [
     ),
 ]
 
-BASE_PAGES: list[Row] = [
-    segment_call("p1", "2026-10-02 07:59:00", anonymous_id="anon_9", name="Dashboard", path="/dashboard"),
-    segment_call("p2", "2026-10-01 09:30:00", user_id="usr_1", anonymous_id="anon_1", name="Reports", path="/reports"),
-]
-
-BASE_IDENTIFIES: list[Row] = [
-    segment_call(
-        "i1",
-        "2026-10-02 08:30:00",
-        user_id="usr_3",
-        anonymous_id="anon_9",
-        loaded_after=timedelta(hours=5),
-        traits='{"email": "carol@example.com", "name": "Carol"}',
-    ),
-    segment_call(
-        "i2",
-        "2026-10-01 08:55:00",
-        user_id="usr_1",
-        anonymous_id="anon_1",
-        traits='{"email": "alice@example.com", "name": "Alice"}',
-    ),
-]
+# The fixture's pages and identifies are clean already: the baseline uses them as they are.
+BASE_PAGES: list[Row] = PAGES
+BASE_IDENTIFIES: list[Row] = IDENTIFIES
 
 BASE_GROUPS: list[Row] = [
     segment_call("g1", "2026-10-01 08:56:00", user_id="usr_1", group_id="acc_A", traits='{"name": "Acme"}'),

@@ -35,7 +35,7 @@ import fixture_faults as ff
 from fixture_data import load_fixture
 from usage_warehouse.dbt import PROJECT_DIR, dbt_executable, run_dbt
 from usage_warehouse.raw_schema import RAW_TABLES, create_raw_tables
-from usage_warehouse.warehouse import INCREMENTAL_STAGING_TABLES, query
+from usage_warehouse.warehouse import INCREMENTAL_STAGING_TABLES, MART_TABLES, query
 
 DBT_VARS = {"as_of_date": ff.AS_OF_DATE}
 DBT_ENV = {"USAGE_WAREHOUSE_TARGET": "duckdb", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
@@ -75,48 +75,8 @@ STATE_TABLES = [
 ]
 
 
-# The marts built and scanned by the privacy cases: every mart and audit model of the project
-# when the battery was written. Marts of newer areas (sessions, funnels, retention) are to be
-# added here once they run the erasure post-hook (docs/faults.md, open problems).
-PRIVACY_SCANNED_MARTS = [
-    "fct_usage_events",
-    "fct_account_daily_usage",
-    "fct_account_daily_module_usage",
-    "fct_account_daily_product_usage",
-    "fct_user_daily_usage",
-    "dim_accounts",
-    "dim_account_plan_history",
-    "dim_users",
-    "dim_features",
-    "dim_dates",
-    "fct_account_usage_metrics",
-    "fct_account_metric_daily",
-    "fct_app_usage_metrics",
-    "fct_app_metric_daily",
-    "fct_account_engagement_daily",
-    "fct_user_lifecycle",
-    "fct_account_lifecycle",
-    "fct_feature_adoption",
-    "fct_account_feature_breadth",
-    "fct_account_power_users",
-    "fct_segment_engagement",
-    "fct_account_health_daily",
-    "fct_account_milestones",
-    "fct_onboarding_cohorts",
-    "fct_account_alerts",
-    "fct_account_billable_usage",
-    "fct_source_row_accounting",
-    "fct_quarantined_rows",
-    "fct_unmapped_events",
-    "fct_unprocessed_raw_rows",
-    "fct_sessions",
-    "fct_page_views",
-    "fct_page_transitions",
-    "fct_event_transitions",
-    "fct_funnel_conversions",
-    "fct_retention_cohorts",
-    "fct_feature_retention",
-]
+# The marts built and scanned by the privacy cases: every mart and audit model of the project.
+PRIVACY_SCANNED_MARTS = [table.split(".", 1)[1] for table in MART_TABLES]
 
 # --- helpers ------------------------------------------------------------------------------
 

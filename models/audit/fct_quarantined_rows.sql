@@ -27,20 +27,13 @@ with quarantined as (
 numbered as (
     select
         *,
-        row_number() over (
-            partition by source_table, source_record_id, quarantine_reason, loaded_at, detail
-            order by source_table asc
-        ) as copy_number
+        {{ raw_row_copy_number() }} as copy_number
     from quarantined
 ),
 
 final as (
     select
-        {{ dbt.hash(dbt.concat([
-            "source_table", "'|'", "coalesce(source_record_id, '')", "'|'", "quarantine_reason", "'|'",
-            "coalesce(cast(loaded_at as " ~ string_type ~ "), '')", "'|'", "coalesce(detail, '')", "'|'",
-            "cast(copy_number as " ~ string_type ~ ")",
-        ])) }} as quarantine_id,
+        {{ raw_row_id() }} as quarantine_id,
         source_table,
         source_record_id,
         cast(quarantine_reason as {{ string_type }}) as quarantine_reason,

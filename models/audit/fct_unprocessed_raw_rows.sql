@@ -111,20 +111,13 @@ unprocessed as (
 numbered as (
     select
         *,
-        row_number() over (
-            partition by source_table, source_record_id, quarantine_reason, loaded_at, detail
-            order by source_table asc
-        ) as copy_number
+        {{ raw_row_copy_number() }} as copy_number
     from unprocessed
 ),
 
 final as (
     select
-        {{ dbt.hash(dbt.concat([
-            "source_table", "'|'", "coalesce(source_record_id, '')", "'|'", "coalesce(quarantine_reason, '')", "'|'",
-            "coalesce(cast(loaded_at as " ~ string_type ~ "), '')", "'|'", "coalesce(detail, '')", "'|'",
-            "cast(copy_number as " ~ string_type ~ ")",
-        ])) }} as unprocessed_row_id,
+        {{ raw_row_id() }} as unprocessed_row_id,
         cast(source_table as {{ string_type }}) as source_table,
         cast(source_record_id as {{ string_type }}) as source_record_id,
         cast(quarantine_reason as {{ string_type }}) as quarantine_reason,
