@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: setup demo test lint sql-lint conventions pytest docs build clean help
+.PHONY: setup demo test lint sql-lint conventions pytest docs build bench clean help
 
 help:
 	@echo "make demo   - generate demo data, build the DuckDB warehouse, write the docs site"
@@ -15,6 +15,7 @@ help:
 	@echo "make conventions - check the project's conventions on dbt's manifest (dbt-bouncer)"
 	@echo "make build  - dbt build on the current warehouse file"
 	@echo "make docs   - dbt docs generate (static site in target/static_index.html)"
+	@echo "make bench  - benchmark the build at 1M and 10M events (BENCH_ARGS=\"--sizes 100k\"; docs/benchmarks.md)"
 	@echo "make clean  - remove the environment, the warehouse file and dbt's target/"
 
 $(BIN)/.installed: requirements.txt pyproject.toml
@@ -35,6 +36,12 @@ build: setup
 
 docs: setup
 	$(BIN)/dbt docs generate --static
+
+# Full, incremental and no-new-data builds at each size, dbt vs the same SQL run directly:
+# target/bench/results.json and the results section of docs/benchmarks.md.
+BENCH_ARGS ?=
+bench: setup
+	$(BIN)/python -m usage_warehouse bench $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check src pytests

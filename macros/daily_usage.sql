@@ -18,6 +18,7 @@
 {%- set level_columns = levels[levels.index(level):] -%}
 {%- set key_columns = entities[entity] -%}
 {%- set group_columns = key_columns + level_columns -%}
+{%- set user_group_columns = group_columns if 'user_id' in group_columns else group_columns + ['user_id'] -%}
 {%- set events_relation = ref('fct_usage_events') -%}
 {%- set string_type = dbt.type_string() -%}
 {%- set key_parts = ["cast(usage_date as " ~ string_type ~ ")"] -%}
@@ -32,16 +33,16 @@ with events as (
         and {{ affected_dates_filter(events_relation, 'event_date') }}
 ),
 
-daily as (
+-- Per user first (one grouping pass), then per account: distinct and active users are the
+-- user groups of the first step, so no count(distinct) is needed.
+user_daily as (
     select
         event_date as usage_date,
-        {{ group_columns | join(',\n        ') }},
+        {{ user_group_columns | join(',\n        ') }},
         count(*) as event_count,
         sum(case when is_active_use then 1 else 0 end) as active_event_count,
         sum(case when is_value_event then 1 else 0 end) as value_event_count,
         sum(case when is_error then 1 else 0 end) as error_event_count,
-        count(distinct user_id) as user_count,
-        count(distinct case when is_active_use then user_id end) as active_user_count,
         sum(quantity) as quantity,
         min(event_at) as first_event_at,
         max(event_at) as last_event_at,
@@ -49,8 +50,34 @@ daily as (
     from events
     group by
         event_date,
+        {{ user_group_columns | join(',\n        ') }}
+),
+
+{% if entity == 'user' %}
+daily as (
+    select * from user_daily
+),
+{% else %}
+daily as (
+    select
+        usage_date,
+        {{ group_columns | join(',\n        ') }},
+        sum(event_count) as event_count,
+        sum(active_event_count) as active_event_count,
+        sum(value_event_count) as value_event_count,
+        sum(error_event_count) as error_event_count,
+        count(user_id) as user_count,
+        count(case when active_event_count > 0 then user_id end) as active_user_count,
+        sum(quantity) as quantity,
+        min(first_event_at) as first_event_at,
+        max(last_event_at) as last_event_at,
+        max(loaded_at) as loaded_at
+    from user_daily
+    group by
+        usage_date,
         {{ group_columns | join(',\n        ') }}
 ),
+{% endif %}
 
 final as (
     select

@@ -2,7 +2,8 @@
 
     Rows that failed a check (quarantine_reason set) are left out: they are kept by the
     quarantine model instead. Among rows that share `unique_key`, the first by `order_by`
-    is kept; drop_columns are left out of the result. In an incremental run the new rows are ranked together with the copy already
+    is kept (keys are never null: base models quarantine rows without one); drop_columns
+    are left out of the result. In an incremental run the new rows are ranked together with the copy already
     kept for the same key, so a copy that arrives later never replaces an earlier one and
     an incremental run ends equal to a full build. -#}
 {% macro deduplicate_incrementally(base_model, unique_key, order_by, drop_columns=[]) -%}
@@ -30,16 +31,37 @@ candidates as (
 ),
 {% endif %}
 
-ranked as (
+-- Most keys arrive once: only the rows of keys with several copies are ranked (a sort of
+-- a few rows instead of every row), the rest pass straight through.
+repeated_keys as (
+    select {{ unique_key }}
+    from candidates
+    group by {{ unique_key }}
+    having count(*) > 1
+),
+
+single_copies as (
+    select {{ columns }}
+    from candidates
+    where not exists (
+        select 1 from repeated_keys
+        where repeated_keys.{{ unique_key }} = candidates.{{ unique_key }}
+    )
+),
+
+ranked_copies as (
     select
         *,
         row_number() over (partition by {{ unique_key }} order by {{ order_by }}) as copy_rank
     from candidates
+    where {{ unique_key }} in (select repeated_keys.{{ unique_key }} from repeated_keys)
 ),
 
 final as (
+    select * from single_copies
+    union all
     select {{ columns }}
-    from ranked
+    from ranked_copies
     where copy_rank = 1
 )
 

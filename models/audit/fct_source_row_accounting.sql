@@ -13,15 +13,16 @@ with counts as (
         '{{ entry.source }}' as source_name,
         (select count(*) from {{ source(entry.source, entry.table) }}) as raw_row_count,
         (select count(*) from {{ ref(entry.staging) }}) as kept_row_count,
-        (
-            select count(*) - count(distinct {{ entry.key }})
-            from {{ ref(entry.base) }}
-            where quarantine_reason is null
-        ) as duplicate_row_count,
-        (
-            select count(*) from {{ ref(entry.base) }}
-            where quarantine_reason is not null
-        ) as quarantined_row_count
+        base_counts.good_row_count - base_counts.good_key_count as duplicate_row_count,
+        base_counts.quarantined_row_count
+    from (
+        -- one pass over the base model (its checks are computed once)
+        select
+            coalesce(sum(case when quarantine_reason is null then 1 else 0 end), 0) as good_row_count,
+            count(distinct case when quarantine_reason is null then {{ entry.key }} end) as good_key_count,
+            coalesce(sum(case when quarantine_reason is not null then 1 else 0 end), 0) as quarantined_row_count
+        from {{ ref(entry.base) }}
+    ) as base_counts
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

@@ -7,12 +7,16 @@ its arguments and the function that runs it (returning the process exit code).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from usage_warehouse.bench import BenchOptions, parse_sizes, run_bench
+from usage_warehouse.bench.report import check_doc
+from usage_warehouse.bench.runner import DEFAULT_DOC, DEFAULT_OUT, DEFAULT_SIZES, DEFAULT_WORK_DIR
 from usage_warehouse.dbt import PROJECT_DIR, DbtCommandError
 from usage_warehouse.demo.config import DEFAULT_END_DATE, GeneratorConfig
 from usage_warehouse.demo.progress import Progress
@@ -172,6 +176,69 @@ def _run_expectations(args: argparse.Namespace) -> int:
     return run_and_print(args.db, args.docs_dir)
 
 
+def _add_bench_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sizes", default=DEFAULT_SIZES, help=f"dataset sizes in events, e.g. 100k,2.5M,50M (default {DEFAULT_SIZES})"
+    )
+    parser.add_argument(
+        "--events-per-day",
+        type=int,
+        metavar="N",
+        help="daily volume of every size (default: 10,000, or what the sizes' 7..1,095 days allow)",
+    )
+    parser.add_argument("--seed", type=int, default=GeneratorConfig().seed, help="random seed of the datasets")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="results JSON (default target/bench/results.json)"
+    )
+    parser.add_argument(
+        "--doc", type=Path, default=DEFAULT_DOC, help="markdown file whose results section is rewritten"
+    )
+    parser.add_argument("--no-doc", action="store_true", help="do not rewrite the results section of --doc")
+    parser.add_argument(
+        "--work-dir", type=Path, default=DEFAULT_WORK_DIR, help="where the warehouses are built (target/bench/work)"
+    )
+    parser.add_argument(
+        "--memory-limit",
+        default=os.environ.get("USAGE_WAREHOUSE_DUCKDB_MEMORY_LIMIT", "4GB"),
+        help="DuckDB memory limit (default $USAGE_WAREHOUSE_DUCKDB_MEMORY_LIMIT or 4GB)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("USAGE_WAREHOUSE_THREADS", "2")),
+        help="dbt threads (default $USAGE_WAREHOUSE_THREADS or 2)",
+    )
+    parser.add_argument("--skip-direct", action="store_true", help="do not run the compiled SQL directly on DuckDB")
+    parser.add_argument("--keep", action="store_true", help="keep the warehouses and dbt targets in --work-dir")
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    try:
+        options = BenchOptions(
+            sizes=parse_sizes(args.sizes),
+            out=args.out.resolve(),
+            work_dir=args.work_dir.resolve(),
+            doc=None if args.no_doc else args.doc.resolve(),
+            events_per_day=args.events_per_day,
+            seed=args.seed,
+            memory_limit=args.memory_limit,
+            threads=args.threads,
+            skip_direct=args.skip_direct,
+            keep=args.keep,
+        )
+        if not options.sizes:
+            raise ValueError("no sizes given")
+        if options.doc is not None:
+            check_doc(options.doc)  # before the long run: the results section must be there to rewrite
+        run_bench(options)
+    except ValueError as problem:
+        raise UsageError(str(problem)) from None
+    except DbtCommandError as failure:
+        print(f"\nThe benchmark build failed.\n{failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
     "demo": Command(
         help="build a fresh demo warehouse: demo data, dbt build, dbt docs; then print what was built",
@@ -187,6 +254,11 @@ COMMANDS: dict[str, Command] = {
         help="run the Great Expectations suites (raw, staging, marts) as one checkpoint; write data docs",
         add_arguments=_add_expectations_arguments,
         run=_run_expectations,
+    ),
+    "bench": Command(
+        help="benchmark the build at given sizes: full, incremental, no new data, direct SQL; write results",
+        add_arguments=_add_bench_arguments,
+        run=_run_bench,
     ),
 }
 

@@ -11,7 +11,9 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,17 +45,7 @@ def run_dbt(
     With stream=True the output is shown as it comes (progress for long runs). Raises
     DbtCommandError quoting dbt's error lines when the command does not succeed.
     """
-    cmd = [dbt_executable(), *args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
-    if dbt_vars:
-        cmd += ["--vars", json.dumps(dict(dbt_vars))]
-    if target_path is not None:
-        cmd += ["--target-path", str(target_path)]
-    env = {
-        **os.environ,
-        "USAGE_WAREHOUSE_DUCKDB_PATH": str(Path(db_path).resolve()),
-        "USAGE_WAREHOUSE_TARGET": "duckdb",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    cmd, env = _command(args, db_path=db_path, dbt_vars=dbt_vars, target_path=target_path, project_dir=project_dir)
     if stream:
         proc = subprocess.Popen(
             cmd, cwd=project_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -69,6 +61,69 @@ def run_dbt(
     else:
         done = subprocess.run(cmd, cwd=project_dir, env=env, capture_output=True, text=True, check=False)
         returncode, output = done.returncode, done.stdout + done.stderr
+    _raise_on_failure(returncode, output, args, db_path, project_dir)
+    return output
+
+
+@dataclass(frozen=True)
+class MeasuredDbtRun:
+    """What one dbt command printed, how long it took and the peak memory of its process."""
+
+    output: str
+    seconds: float
+    max_rss_kib: int  # ru_maxrss of the dbt process (KiB on Linux); DuckDB runs inside it
+
+
+def run_dbt_measured(
+    args: list[str],
+    *,
+    db_path: str | Path,
+    dbt_vars: Mapping[str, Any] | None = None,
+    target_path: str | Path | None = None,
+    project_dir: Path = PROJECT_DIR,
+) -> MeasuredDbtRun:
+    """Run one dbt command as :func:`run_dbt` does, and measure its wall time and peak memory.
+
+    The child is reaped with ``os.wait4``, whose resource usage is the dbt process's own.
+    Raises DbtCommandError as run_dbt does.
+    """
+    cmd, env = _command(args, db_path=db_path, dbt_vars=dbt_vars, target_path=target_path, project_dir=project_dir)
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=project_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    with proc.stdout:
+        output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait for it again
+    _raise_on_failure(proc.returncode, output, args, db_path, project_dir)
+    return MeasuredDbtRun(output=output, seconds=seconds, max_rss_kib=int(usage.ru_maxrss))
+
+
+def _command(
+    args: list[str],
+    *,
+    db_path: str | Path,
+    dbt_vars: Mapping[str, Any] | None,
+    target_path: str | Path | None,
+    project_dir: Path,
+) -> tuple[list[str], dict[str, str]]:
+    """The dbt command line and environment of one command on the warehouse at db_path."""
+    cmd = [dbt_executable(), *args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    if dbt_vars:
+        cmd += ["--vars", json.dumps(dict(dbt_vars))]
+    if target_path is not None:
+        cmd += ["--target-path", str(target_path)]
+    env = {
+        **os.environ,
+        "USAGE_WAREHOUSE_DUCKDB_PATH": str(Path(db_path).resolve()),
+        "USAGE_WAREHOUSE_TARGET": "duckdb",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    return cmd, env
+
+
+def _raise_on_failure(returncode: int, output: str, args: list[str], db_path: str | Path, project_dir: Path) -> None:
     if returncode != 0:
         errors = [line for line in output.splitlines() if _FAILURE_LINE.search(line)]
         detail = "\n  ".join(errors[-30:]) or output[-3000:]
@@ -76,4 +131,3 @@ def run_dbt(
             f"`dbt {' '.join(args)}` failed on {db_path} (exit {returncode}):\n  {detail}\n"
             f"Full log: {project_dir / 'logs' / 'dbt.log'}"
         )
-    return output

@@ -8,6 +8,26 @@ with event_metrics as (
     select * from {{ ref('int_metrics__event_metrics') }}
 ),
 
+-- Per user first, then per account: distinct users are the user groups of the first step
+-- (one grouping pass, no count(distinct)).
+user_daily as (
+    select
+        account_id,
+        metric_key,
+        aggregation,
+        event_date,
+        user_id,
+        sum(metric_value) as metric_value,
+        count(*) as event_count
+    from event_metrics
+    group by
+        account_id,
+        metric_key,
+        aggregation,
+        event_date,
+        user_id
+),
+
 daily as (
     select
         account_id,
@@ -15,12 +35,12 @@ daily as (
         aggregation,
         event_date as metric_date,
         case
-            when aggregation = 'distinct_users' then count(distinct user_id)
+            when aggregation = 'distinct_users' then count(user_id)
             else sum(metric_value)
         end as metric_value,
-        count(*) as event_count,
-        count(distinct user_id) as user_count
-    from event_metrics
+        sum(event_count) as event_count,
+        count(user_id) as user_count
+    from user_daily
     group by
         account_id,
         metric_key,

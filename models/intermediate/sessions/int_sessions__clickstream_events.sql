@@ -177,10 +177,16 @@ to_sessionize as (
 ),
 {% endif %}
 
-with_previous_event as (
+-- Sessionizing works on narrow rows (event, person, time): the sorts of the window
+-- functions then move three columns instead of every column of the event; the other
+-- columns are joined back by event_id at the end.
+ordered as (
     select
-        *,
-        lag(event_at) over (partition by person_key order by {{ session_order }}) as previous_event_at
+        event_id,
+        person_key,
+        event_at,
+        lag(event_at) over (partition by person_key order by {{ session_order }}) as previous_event_at,
+        row_number() over (partition by person_key order by {{ session_order }}) as person_event_number
     from to_sessionize
 ),
 
@@ -191,53 +197,108 @@ run_starts as (
             when
                 previous_event_at is null
                 or {{ seconds_between('previous_event_at', 'event_at') }} > {{ inactivity_seconds }}
-                then event_at
-        end as run_start_at
-    from with_previous_event
+                then person_event_number
+        end as run_start_number
+    from ordered
 ),
 
 runs as (
     select
-        *,
-        max(run_start_at) over (
+        event_id,
+        person_key,
+        event_at,
+        person_event_number,
+        max(run_start_number) over (
             partition by person_key
-            order by {{ session_order }}
+            order by person_event_number asc
             rows between unbounded preceding and current row
-        ) as run_started_at
+        ) as run_start_number
     from run_starts
+),
+
+run_bounds as (
+    select
+        person_key,
+        run_start_number,
+        min(event_at) as run_started_at,
+        max(event_at) as run_ended_at
+    from runs
+    group by person_key, run_start_number
 ),
 
 chunks as (
     select
-        *,
-        cast(floor({{ seconds_between('run_started_at', 'event_at') }} / {{ max_seconds }}) as {{ dbt.type_bigint() }})
-            as chunk_number,
-        max(event_at) over (partition by person_key, run_started_at) as run_ended_at
+        runs.event_id,
+        runs.person_key,
+        runs.event_at,
+        runs.person_event_number,
+        run_bounds.run_started_at,
+        run_bounds.run_ended_at,
+        cast(floor({{ seconds_between('run_bounds.run_started_at', 'runs.event_at') }} / {{ max_seconds }}) as {{ dbt.type_bigint() }})
+            as chunk_number
     from runs
+    inner join run_bounds
+        on
+            runs.person_key = run_bounds.person_key
+            and runs.run_start_number = run_bounds.run_start_number
+),
+
+session_bounds as (
+    select
+        person_key,
+        run_started_at,
+        chunk_number,
+        min(event_at) as session_started_at,
+        min(person_event_number) as first_person_event_number
+    from chunks
+    group by person_key, run_started_at, chunk_number
+),
+
+-- A person's sessions never start at the same instant: person and start identify a session.
+session_keys as (
+    select
+        *,
+        {{ dbt.hash(dbt.concat([
+            'person_key', "'|'", 'cast(session_started_at as ' ~ dbt.type_string() ~ ')'
+        ])) }} as session_id
+    from session_bounds
 ),
 
 sessions as (
     select
-        *,
-        min(event_at) over (partition by person_key, run_started_at, chunk_number) as session_started_at,
-        first_value(event_id) over (
-            partition by person_key, run_started_at, chunk_number
-            order by {{ session_order }}
-            rows between unbounded preceding and unbounded following
-        ) as session_first_event_id,
-        row_number() over (
-            partition by person_key, run_started_at, chunk_number
-            order by {{ session_order }}
-        ) as event_number_in_session
+        chunks.event_id,
+        chunks.run_started_at,
+        chunks.run_ended_at,
+        chunks.chunk_number,
+        session_keys.session_id,
+        session_keys.session_started_at,
+        chunks.person_event_number - session_keys.first_person_event_number + 1 as event_number_in_session
     from chunks
+    inner join session_keys
+        on
+            chunks.person_key = session_keys.person_key
+            and chunks.run_started_at = session_keys.run_started_at
+            and chunks.chunk_number = session_keys.chunk_number
+),
+
+sessionized as (
+    select
+        to_sessionize.*,
+        sessions.run_started_at,
+        sessions.run_ended_at,
+        sessions.chunk_number,
+        sessions.session_id,
+        sessions.session_started_at,
+        sessions.event_number_in_session
+    from to_sessionize
+    inner join sessions
+        on to_sessionize.event_id = sessions.event_id
 ),
 
 final as (
     select
         cast(event_id as {{ dbt.type_string() }}) as event_id,
-        cast({{ dbt.hash(dbt.concat([
-            'person_key', "'|'", 'cast(session_started_at as ' ~ dbt.type_string() ~ ')', "'|'", 'session_first_event_id'
-        ])) }} as {{ dbt.type_string() }}) as session_id,
+        cast(session_id as {{ dbt.type_string() }}) as session_id,
         cast(person_key as {{ dbt.type_string() }}) as person_key,
         cast(user_id as {{ dbt.type_string() }}) as user_id,
         cast(anonymous_id as {{ dbt.type_string() }}) as anonymous_id,
@@ -263,7 +324,7 @@ final as (
         cast(previous_session_started_at as {{ dbt.type_timestamp() }}) as previous_session_started_at,
         cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
         cast((select max(new_events.loaded_at) from new_events) as {{ dbt.type_timestamp() }}) as sessionized_loaded_at
-    from sessions
+    from sessionized
 )
 
 select * from final

@@ -1,0 +1,169 @@
+"""`make bench` at its smallest: the shape and arithmetic of results.json, not the speed.
+
+One tiny size (about 20k raw rows over 13 days) runs every step of the benchmark; its
+figures must be internally consistent and agree with the warehouse it leaves behind.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from usage_warehouse import raw_schema
+from usage_warehouse.bench.report import END_MARKER, START_MARKER, check_doc, evaluate_targets, history_scaling
+from usage_warehouse.bench.sizes import events_per_day, parse_size, parse_sizes, plan_sizes, size_label
+from usage_warehouse.cli import main
+from usage_warehouse.dbt import PROJECT_DIR
+from usage_warehouse.warehouse import query
+
+MODEL_LAYERS = {"staging", "intermediate", "marts", "audit"}
+OTHER_LAYERS = {"seeds", "snapshots", "data_tests", "unit_tests", "hooks"}
+
+
+def test_sizes_parse_and_plan() -> None:
+    assert [parse_size(text) for text in ("20k", "100k", "2.5M", "50M", "150000")] == [
+        20_000,
+        100_000,
+        2_500_000,
+        50_000_000,
+        150_000,
+    ]
+    assert parse_sizes("10M, 1M,1M") == [1_000_000, 10_000_000]
+    assert [size_label(n) for n in (20_000, 2_500_000, 10_000_000)] == ["20k", "2.5M", "10M"]
+    with pytest.raises(ValueError, match="not a size"):
+        parse_size("ten")
+    assert events_per_day([1_000_000, 10_000_000]) == 10_000
+    assert events_per_day([20_000]) == 20_000 // 7  # at least 7 days
+    assert events_per_day([100_000_000]) == -(-100_000_000 // 1_095)  # at most 1,095 days
+    with pytest.raises(ValueError, match="too far apart"):
+        events_per_day([10_000, 10_000_000])
+    plans = plan_sizes([1_000_000, 10_000_000], 10_000, density=25.0)
+    assert [(p.label, p.accounts, p.days) for p in plans] == [("1M", 400, 100), ("10M", 400, 1_000)]
+
+
+def _size(label: str, events: int, incremental: float, new_rows: int, direct: float | None) -> dict[str, Any]:
+    return {
+        "label": label,
+        "target_events": events,
+        "accounts": 300,
+        "days": events // 10_000,
+        "full_build": {"events_per_second": 400_000},
+        "incremental": {"seconds": incremental, "new_rows": new_rows},
+        "incremental_work_beyond_fixed_cost": 0.04,
+        "direct": {"dbt_overhead_ratio": direct} if direct is not None else None,
+        "peak_memory_mib": 4096.0,
+    }
+
+
+def test_history_scaling_and_targets() -> None:
+    sizes = [_size("1M", 1_000_000, 20.0, 10_000, 1.5), _size("10M", 10_000_000, 30.0, 12_000, None)]
+    history = history_scaling(sizes)
+    assert history == [
+        {
+            "from": "1M",
+            "to": "10M",
+            "days": [100, 1_000],
+            "accounts": 300,
+            "incremental_seconds": [20.0, 30.0],
+            "incremental_ratio": 1.5,
+            "new_rows": [10_000, 12_000],
+            "new_rows_ratio": 1.2,
+        }
+    ]
+    assert history_scaling([sizes[0], _size("5M", 5_000_000, 1.0, 1, None)]) == []  # not 10x apart
+    verdicts = {(v["target"], v["size"]): v["passed"] for v in evaluate_targets(sizes, history)}
+    assert verdicts == {
+        ("full_build_events_per_second", "10M"): False,  # 400k < 500k
+        ("peak_memory_mib", "10M"): False,  # exactly 4 GiB is not below it
+        ("incremental_work_beyond_fixed_cost", "1M"): True,
+        ("incremental_work_beyond_fixed_cost", "10M"): True,
+        ("dbt_overhead_ratio", "1M"): False,
+        ("dbt_overhead_ratio", "10M"): None,  # direct run skipped: not measured
+        ("incremental_at_10x_history", "1M -> 10M"): False,  # 1.5 > 1.3
+    }
+
+
+def _raw_rows(db_path: Path) -> int:
+    return sum(query(db_path, f"select count(*) from {t.qualified_name}")[0][0] for t in raw_schema.RAW_TABLES)
+
+
+def test_bench_smallest_size(tmp_path: Path) -> None:
+    doc = tmp_path / "benchmarks.md"
+    shutil.copy(PROJECT_DIR / "docs" / "benchmarks.md", doc)
+    out, work = tmp_path / "results.json", tmp_path / "work"
+    argv = ["bench", "--sizes", "20k", "--events-per-day", "1500", "--keep"]
+    assert main([*argv, "--work-dir", str(work), "--out", str(out), "--doc", str(doc)]) == 0
+
+    results = json.loads(out.read_text())
+    assert set(results) == {"schema_version", "machine", "settings", "sizes", "history_scaling", "targets"}
+    assert results["machine"]["cores"] >= 1 and results["machine"]["cpu_model"]
+    assert results["settings"]["events_per_day"] == 1_500
+    assert results["settings"]["density_rows_per_account_day"] > 0
+    [size] = results["sizes"]
+    assert (size["label"], size["target_events"], size["days"]) == ("20k", 20_000, 13)
+    assert size["accounts"] == results["settings"]["accounts"]
+
+    # The events are the raw rows of the warehouse the bench built (kept with --keep).
+    full_db = work / "20k" / "full" / "warehouse.duckdb"
+    assert size["events"] == _raw_rows(full_db) > 5_000
+    full, incremental, fixed = size["full_build"], size["incremental"], size["no_new_data"]
+    assert size["events"] == full["events"] + incremental["new_rows"]
+    assert incremental["new_rows"] > 0
+
+    for run in (full, incremental, fixed):
+        assert run["seconds"] > 0 and run["peak_memory_mib"] > 50
+    assert size["generator"]["rows"] >= size["events"] and size["generator"]["events_per_second"] > 0
+    assert full["events_per_second"] == round(full["events"] / full["seconds"])
+    assert size["peak_memory_mib"] == max(run["peak_memory_mib"] for run in (full, incremental, fixed))
+    assert incremental["ratio_to_full"] == pytest.approx(incremental["seconds"] / full["seconds"], abs=1e-3)
+    assert fixed["ratio_to_full"] == pytest.approx(fixed["seconds"] / full["seconds"], abs=1e-3)
+    beyond = (incremental["seconds"] - fixed["seconds"]) / full["seconds"]
+    assert size["incremental_work_beyond_fixed_cost"] == pytest.approx(beyond, abs=1e-3)
+
+    # Layers and slowest nodes come from the full build's run_results.json.
+    assert set(full["layers"]) >= MODEL_LAYERS | OTHER_LAYERS
+    assert sum(layer["nodes"] for layer in full["layers"].values()) == full["nodes"]
+    assert full["statuses"].get("error", 0) == 0 and full["statuses"]["success"] > 50
+    slowest = [node["seconds"] for node in full["slowest_nodes"]]
+    assert len(slowest) == 15 and slowest == sorted(slowest, reverse=True) and slowest[0] > 0
+
+    # The direct run executed every model of the build in its own copy of the warehouse.
+    direct = size["direct"]
+    assert direct["models"] == sum(full["layers"][layer]["nodes"] for layer in MODEL_LAYERS)
+    assert direct["data_tests"] > 100
+    assert {"unit_test", "seed", "snapshot", "operation"} <= set(direct["left_out"])
+    assert direct["dbt_overhead_ratio"] == pytest.approx(full["seconds"] / direct["seconds"], abs=1e-2)
+    direct_db = work / "20k" / "direct" / "warehouse.duckdb"
+    relations = query(
+        direct_db,
+        "select count(*) from information_schema.tables where table_schema in "
+        "('usage_staging', 'usage_intermediate', 'usage_marts', 'usage_audit')",
+    )
+    assert relations == [(direct["models"],)]
+    events_direct = query(direct_db, "select count(*) from usage_marts.fct_usage_events")[0][0]
+    assert 0 < events_direct <= query(full_db, "select count(*) from usage_marts.fct_usage_events")[0][0]
+
+    assert results["history_scaling"] == []  # a single size has no 10x pair
+    verdicts = {(v["target"], v["size"]): v for v in results["targets"]}
+    assert verdicts[("full_build_events_per_second", "10M")]["passed"] is None  # 10M was not run
+    assert verdicts[("dbt_overhead_ratio", "20k")]["value"] == direct["dbt_overhead_ratio"]
+    assert verdicts[("dbt_overhead_ratio", "20k")]["passed"] is (direct["dbt_overhead_ratio"] <= 1.25)
+
+    text = doc.read_text()
+    section = text[text.index(START_MARKER) : text.index(END_MARKER)]
+    assert "| | 20k |" in section and f"| events (raw rows) | {size['events']:,} |" in section
+    assert text.count(START_MARKER) == 1 and text.count(END_MARKER) == 1
+
+
+def test_results_section_is_between_marker_lines(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text(f"Results go between `{START_MARKER}` and `{END_MARKER}`.\n")  # mentions only
+    with pytest.raises(ValueError, match="no <!-- bench:results:start -->"):
+        check_doc(doc)
+    doc.write_text(f"Intro `{START_MARKER}`.\n\n{START_MARKER}\nold table\n{END_MARKER}\nafter\n")
+    text, start, end = check_doc(doc)
+    assert text[start:end] == f"{START_MARKER}\nold table\n"

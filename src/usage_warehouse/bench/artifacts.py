@@ -1,0 +1,99 @@
+"""Reading a dbt build's artifacts: time per layer and the slowest nodes.
+
+``run_results.json`` gives each node's ``execution_time``; ``manifest.json`` gives its
+resource type and, for a model, its file, whose first folder under ``models/`` is its
+layer (staging, intermediate, marts, audit).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+JsonObject = dict[str, Any]
+
+# Layer of each resource type other than models (models are grouped by their folder).
+RESOURCE_LAYERS = {
+    "seed": "seeds",
+    "snapshot": "snapshots",
+    "test": "data_tests",
+    "unit_test": "unit_tests",
+    "operation": "hooks",
+}
+
+
+@dataclass(frozen=True)
+class Artifacts:
+    """The run results and manifest of one dbt command."""
+
+    run_results: JsonObject
+    manifest: JsonObject
+
+    @classmethod
+    def read(cls, target_path: Path) -> Artifacts:
+        return cls(
+            run_results=json.loads((target_path / "run_results.json").read_text()),
+            manifest=json.loads((target_path / "manifest.json").read_text()),
+        )
+
+    @property
+    def results(self) -> list[JsonObject]:
+        results: list[JsonObject] = self.run_results["results"]
+        return results
+
+    def node(self, unique_id: str) -> JsonObject:
+        """The manifest entry of a node (models, tests, seeds, snapshots, unit tests)."""
+        for section in ("nodes", "unit_tests", "sources"):
+            found = self.manifest.get(section, {}).get(unique_id)
+            if found is not None:
+                node: JsonObject = found
+                return node
+        return {"unique_id": unique_id, "resource_type": unique_id.split(".", 1)[0]}
+
+
+def layer_of(node: JsonObject) -> str:
+    """staging / intermediate / marts / audit for a model (its folder under models/), else by type."""
+    resource_type = str(node.get("resource_type") or "")
+    if resource_type == "model":
+        parts = Path(str(node.get("original_file_path", ""))).parts
+        return parts[1] if len(parts) > 2 and parts[0] == "models" else "models"
+    return RESOURCE_LAYERS.get(resource_type, resource_type or "other")
+
+
+def layer_times(artifacts: Artifacts) -> dict[str, JsonObject]:
+    """Per layer: summed execution seconds and node count, slowest layer first."""
+    layers: dict[str, JsonObject] = {}
+    for result in artifacts.results:
+        layer = layer_of(artifacts.node(result["unique_id"]))
+        entry = layers.setdefault(layer, {"seconds": 0.0, "nodes": 0})
+        entry["seconds"] += float(result.get("execution_time") or 0.0)
+        entry["nodes"] += 1
+    ordered = sorted(layers.items(), key=lambda item: -float(item[1]["seconds"]))
+    return {name: {"seconds": round(entry["seconds"], 3), "nodes": entry["nodes"]} for name, entry in ordered}
+
+
+def slowest_nodes(artifacts: Artifacts, count: int = 15) -> list[JsonObject]:
+    """The ``count`` nodes with the longest execution time: id, type, layer, seconds."""
+    ranked = sorted(artifacts.results, key=lambda result: -float(result.get("execution_time") or 0.0))
+    slowest = []
+    for result in ranked[:count]:
+        node = artifacts.node(result["unique_id"])
+        slowest.append(
+            {
+                "unique_id": result["unique_id"],
+                "resource_type": node.get("resource_type"),
+                "layer": layer_of(node),
+                "seconds": round(float(result.get("execution_time") or 0.0), 3),
+            }
+        )
+    return slowest
+
+
+def statuses(artifacts: Artifacts) -> dict[str, int]:
+    """How many nodes ended in each status (success, pass, warn, skipped...)."""
+    counts: dict[str, int] = {}
+    for result in artifacts.results:
+        counts[str(result.get("status"))] = counts.get(str(result.get("status")), 0) + 1
+    return dict(sorted(counts.items()))

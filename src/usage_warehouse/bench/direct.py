@@ -1,0 +1,101 @@
+"""dbt's own overhead: the full build's compiled SQL run straight on DuckDB.
+
+On a copy of the warehouse holding only the raw tables and the seeds, in one DuckDB
+connection and in dependency order, each model of the build becomes ``create or replace
+table <relation> as <compiled SQL>`` (a view: ``create or replace view``) and each data test
+``select count(*) from (<compiled SQL>)``. Left out, so that the direct run is the lower
+bound of the same work: dbt's parsing, scheduling and artifacts, hooks (on-run-start and the
+models' pre/post hooks), enforced contracts (dbt creates the table from the declared column
+types, then inserts), the snapshot and the tests that read it, unit tests, and seeds (loaded
+before the direct run starts).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from usage_warehouse.bench.artifacts import Artifacts, JsonObject
+
+TABLE_MATERIALIZATIONS = frozenset({"table", "incremental"})
+
+
+@dataclass
+class DirectRun:
+    seconds: float
+    models: int
+    tests: int
+    left_out: dict[str, int] = field(default_factory=dict)
+
+
+def execution_order(artifacts: Artifacts) -> list[JsonObject]:
+    """Models and data tests of the build, each after everything it depends on (run order breaks ties)."""
+    position = {result["unique_id"]: index for index, result in enumerate(artifacts.results)}
+    nodes = {
+        unique_id: artifacts.node(unique_id)
+        for unique_id in position
+        if artifacts.node(unique_id).get("resource_type") in ("model", "test")
+    }
+    remaining = {
+        unique_id: {dep for dep in node.get("depends_on", {}).get("nodes", []) if dep in nodes}
+        for unique_id, node in nodes.items()
+    }
+    ordered: list[JsonObject] = []
+    while remaining:
+        ready = sorted((uid for uid, deps in remaining.items() if not deps), key=position.__getitem__)
+        if not ready:
+            raise ValueError(f"dependency cycle among {sorted(remaining)[:5]}")
+        for unique_id in ready:
+            ordered.append(nodes[unique_id])
+            del remaining[unique_id]
+        for deps in remaining.values():
+            deps.difference_update(ready)
+    return ordered
+
+
+def statement(node: JsonObject, compiled: str) -> str:
+    """The SQL the direct run executes for one model or data test."""
+    if node["resource_type"] == "test":
+        return f"select count(*) from (\n{compiled}\n) as dbt_test"
+    kind = "view" if node.get("config", {}).get("materialized") == "view" else "table"
+    return f"create or replace {kind} {node['relation_name']} as (\n{compiled}\n)"
+
+
+def run_direct(db_path: Path, artifacts: Artifacts, *, memory_limit: str) -> DirectRun:
+    """Run the build's models and data tests on db_path (raw tables and seeds only); time it."""
+    compiled = {result["unique_id"]: result.get("compiled_code") for result in artifacts.results}
+    left_out: dict[str, int] = {}
+    for result in artifacts.results:
+        resource_type = artifacts.node(result["unique_id"]).get("resource_type", "other")
+        if resource_type not in ("model", "test"):
+            left_out[str(resource_type)] = left_out.get(str(resource_type), 0) + 1
+    executed: set[str] = set()
+    models = tests = 0
+    started = time.perf_counter()
+    with duckdb.connect(str(db_path), config={"memory_limit": memory_limit}) as con:
+        con.execute("set TimeZone = 'UTC'")  # as the profile does (after connecting: it needs the icu extension)
+        for node in execution_order(artifacts):
+            unique_id = node["unique_id"]
+            depends = [dep for dep in node.get("depends_on", {}).get("nodes", []) if not dep.startswith("source.")]
+            sql = compiled.get(unique_id) or node.get("compiled_code")
+            if not sql or any(dep not in executed and not dep.startswith("seed.") for dep in depends):
+                left_out["test_of_left_out_node"] = left_out.get("test_of_left_out_node", 0) + 1
+                continue
+            if node["resource_type"] == "model":
+                con.execute(f'create schema if not exists "{node["database"]}"."{node["schema"]}"')
+                con.execute(statement(node, sql))
+                models += 1
+            else:
+                con.execute(statement(node, sql)).fetchall()
+                tests += 1
+            executed.add(unique_id)
+    return DirectRun(seconds=time.perf_counter() - started, models=models, tests=tests, left_out=left_out)
+
+
+def memory_limit_setting() -> str:
+    """The DuckDB memory limit the dbt profile uses (USAGE_WAREHOUSE_DUCKDB_MEMORY_LIMIT, default 4GB)."""
+    return os.environ.get("USAGE_WAREHOUSE_DUCKDB_MEMORY_LIMIT", "4GB")

@@ -1,0 +1,241 @@
+"""The benchmark's verdicts and its markdown: ratios between runs, targets, the results section."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+from typing import Any
+
+START_MARKER = "<!-- bench:results:start -->"
+END_MARKER = "<!-- bench:results:end -->"
+
+TEN_MILLION = 10_000_000
+FULL_BUILD_MIN_EVENTS_PER_SECOND = 500_000
+MAX_INCREMENTAL_BEYOND_FIXED = 0.05
+MAX_HISTORY_10X_RATIO = 1.3
+MAX_DBT_OVERHEAD = 1.25
+MAX_PEAK_MEMORY_MIB = 4 * 1024
+
+
+def history_scaling(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For consecutive sizes ten times apart: the incremental run on the longer history over the shorter."""
+    pairs = []
+    for small, large in itertools.pairwise(sizes):
+        if large["target_events"] != 10 * small["target_events"]:
+            continue
+        small_run, large_run = small["incremental"], large["incremental"]
+        pairs.append(
+            {
+                "from": small["label"],
+                "to": large["label"],
+                "days": [small["days"], large["days"]],
+                "accounts": small["accounts"],
+                "incremental_seconds": [small_run["seconds"], large_run["seconds"]],
+                "incremental_ratio": round(large_run["seconds"] / small_run["seconds"], 3),
+                "new_rows": [small_run["new_rows"], large_run["new_rows"]],
+                "new_rows_ratio": round(large_run["new_rows"] / max(small_run["new_rows"], 1), 3),
+            }
+        )
+    return pairs
+
+
+def _verdict(
+    name: str, description: str, size: str, value: float | None, threshold: float, *, below: bool, strict: bool = False
+) -> dict[str, Any]:
+    passed: bool | None = None
+    if value is not None and below:
+        passed = value < threshold if strict else value <= threshold
+    elif value is not None:
+        passed = value >= threshold
+    return {
+        "target": name,
+        "description": description,
+        "size": size,
+        "value": value,
+        "threshold": threshold,
+        "passed": passed,
+    }
+
+
+def evaluate_targets(sizes: list[dict[str, Any]], history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each target of the issue against what was measured; passed is null where it was not measured."""
+    at_10m = next((size for size in sizes if size["target_events"] == TEN_MILLION), None)
+    verdicts = [
+        _verdict(
+            "full_build_events_per_second",
+            "full dbt build at 10M events: at least 500k events/s",
+            "10M",
+            at_10m["full_build"]["events_per_second"] if at_10m else None,
+            FULL_BUILD_MIN_EVENTS_PER_SECOND,
+            below=False,
+        ),
+        _verdict(
+            "peak_memory_mib",
+            "peak memory of the dbt process at 10M events: below 4 GiB",
+            "10M",
+            at_10m["peak_memory_mib"] if at_10m else None,
+            MAX_PEAK_MEMORY_MIB,
+            below=True,
+            strict=True,
+        ),
+    ]
+    for size in sizes:
+        verdicts.append(
+            _verdict(
+                "incremental_work_beyond_fixed_cost",
+                "(incremental - no new data) / full build: at most 5%",
+                size["label"],
+                size["incremental_work_beyond_fixed_cost"],
+                MAX_INCREMENTAL_BEYOND_FIXED,
+                below=True,
+            )
+        )
+        direct = size["direct"]
+        verdicts.append(
+            _verdict(
+                "dbt_overhead_ratio",
+                "dbt build wall time / the same SQL run directly: at most 1.25",
+                size["label"],
+                direct["dbt_overhead_ratio"] if direct else None,
+                MAX_DBT_OVERHEAD,
+                below=True,
+            )
+        )
+    for pair in history:
+        verdicts.append(
+            _verdict(
+                "incremental_at_10x_history",
+                "incremental run on a 10x longer history / on the shorter one: at most 1.3",
+                f"{pair['from']} -> {pair['to']}",
+                pair["incremental_ratio"],
+                MAX_HISTORY_10X_RATIO,
+                below=True,
+            )
+        )
+    return verdicts
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f} s"
+
+
+def _rate(value: float) -> str:
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:,.2f}M/s"
+    return f"{value / 1000:,.0f}k/s" if value >= 10_000 else f"{value:,.0f}/s"
+
+
+def render_results(results: dict[str, Any]) -> str:
+    """The markdown of the results section: machine, one column per size, layers, slowest nodes, targets."""
+    machine, sizes = results["machine"], results["sizes"]
+    settings = results["settings"]
+    lines = [
+        f"Measured {machine['date']} on {machine['cpu_model']}, {machine['cores']} cores, "
+        f"{machine['memory_gib']} GiB RAM, {machine['os']}; Python {machine['python']}, DuckDB {machine['duckdb']}, "
+        f"dbt-core {machine['dbt_core']}, dbt-duckdb {machine['dbt_duckdb']}; DuckDB memory limit "
+        f"{settings['duckdb_memory_limit']}, {settings['dbt_threads']} dbt threads. Density "
+        f"{settings['density_rows_per_account_day']} rows per account per day "
+        f"({settings['probe']['days']}-day probe).",
+        "",
+        "| | " + " | ".join(size["label"] for size in sizes) + " |",
+        "|---|" + "---:|" * len(sizes),
+    ]
+
+    def row(title: str, cells: list[str]) -> None:
+        lines.append(f"| {title} | " + " | ".join(cells) + " |")
+
+    row("accounts x days", [f"{s['accounts']:,} x {s['days']:,}" for s in sizes])
+    row("events (raw rows)", [f"{s['events']:,}" for s in sizes])
+    row(
+        "generator",
+        [f"{_seconds(s['generator']['seconds'])} ({_rate(s['generator']['events_per_second'])})" for s in sizes],
+    )
+    row(
+        "full dbt build",
+        [f"{_seconds(s['full_build']['seconds'])} ({_rate(s['full_build']['events_per_second'])})" for s in sizes],
+    )
+    row(
+        "incremental, one new day",
+        [
+            f"{_seconds(s['incremental']['seconds'])} ({s['incremental']['ratio_to_full']:.2f}x full; "
+            f"{s['incremental']['new_rows']:,} rows)"
+            for s in sizes
+        ],
+    )
+    row(
+        "no new data (fixed cost)",
+        [f"{_seconds(s['no_new_data']['seconds'])} ({s['no_new_data']['ratio_to_full']:.2f}x full)" for s in sizes],
+    )
+    row("incremental work beyond fixed cost", [f"{s['incremental_work_beyond_fixed_cost']:.1%}" for s in sizes])
+    row(
+        "dbt build / direct SQL",
+        [
+            f"{s['direct']['dbt_overhead_ratio']:.2f}x (direct {_seconds(s['direct']['seconds'])})"
+            if s["direct"]
+            else "not run"
+            for s in sizes
+        ],
+    )
+    row("peak memory of dbt", [f"{s['peak_memory_mib']:,.0f} MiB" for s in sizes])
+
+    layer_names = list(dict.fromkeys(name for s in sizes for name in s["full_build"]["layers"]))
+    lines += [
+        "",
+        "Full build, summed execution time per layer (nodes run 2 at a time, so the sum exceeds the wall):",
+        "",
+    ]
+    lines += ["| layer | " + " | ".join(s["label"] for s in sizes) + " |", "|---|" + "---:|" * len(sizes)]
+    for name in layer_names:
+        cells = []
+        for s in sizes:
+            layer = s["full_build"]["layers"].get(name)
+            cells.append(f"{_seconds(layer['seconds'])} ({layer['nodes']})" if layer else "")
+        row(name, cells)
+
+    largest = sizes[-1]
+    lines += ["", f"The 15 slowest nodes of the full build at {largest['label']}:", ""]
+    lines += ["| node | type | layer | seconds |", "|---|---|---|---:|"]
+    for node in largest["full_build"]["slowest_nodes"]:
+        lines.append(f"| `{node['unique_id']}` | {node['resource_type']} | {node['layer']} | {node['seconds']:.2f} |")
+
+    if results["history_scaling"]:
+        lines += ["", "Incremental run on a ten times longer history (same accounts):", ""]
+        lines += ["| sizes | days | incremental | ratio | new-day rows |", "|---|---|---|---:|---|"]
+        for pair in results["history_scaling"]:
+            lines.append(
+                f"| {pair['from']} -> {pair['to']} | {pair['days'][0]} -> {pair['days'][1]} | "
+                f"{_seconds(pair['incremental_seconds'][0])} -> {_seconds(pair['incremental_seconds'][1])} | "
+                f"{pair['incremental_ratio']:.2f}x | {pair['new_rows'][0]:,} -> {pair['new_rows'][1]:,} |"
+            )
+
+    lines += ["", "Targets:", "", "| target | size | measured | target | result |", "|---|---|---:|---:|---|"]
+    for verdict in results["targets"]:
+        result = {True: "pass", False: "**fail**", None: "not measured"}[verdict["passed"]]
+        value = "" if verdict["value"] is None else f"{verdict['value']:,}"
+        lines.append(
+            f"| {verdict['description']} | {verdict['size']} | {value} | {verdict['threshold']:,} | {result} |"
+        )
+    return "\n".join(lines)
+
+
+def _marker_lines(text: str, marker: str) -> list[int]:
+    """Offsets of the lines that hold only ``marker`` (a mention inside prose does not count)."""
+    return [match.start() for match in re.finditer(rf"^{re.escape(marker)}[ \t]*$", text, flags=re.MULTILINE)]
+
+
+def check_doc(doc: Path) -> tuple[str, int, int]:
+    """The text of ``doc`` and where its results section starts and ends: each marker alone on one line."""
+    text = doc.read_text() if doc.exists() else ""
+    starts, ends = _marker_lines(text, START_MARKER), _marker_lines(text, END_MARKER)
+    start, end = (starts[0], ends[0]) if len(starts) == len(ends) == 1 else (-1, -1)
+    if start < 0 or end < start:
+        raise ValueError(f"{doc} has no {START_MARKER} ... {END_MARKER} section to write the results into")
+    return text, start, end
+
+
+def rewrite_doc(doc: Path, results: dict[str, Any]) -> None:
+    """Replace the text between the results markers of ``doc`` with the rendered results."""
+    text, start, end = check_doc(doc)
+    body = render_results(results)
+    doc.write_text(text[: start + len(START_MARKER)] + "\n" + body + "\n" + text[end:])

@@ -1,0 +1,218 @@
+"""Running the benchmark: per size, generate, full build, direct run, incremental runs."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from usage_warehouse import raw_schema
+from usage_warehouse.bench.artifacts import Artifacts, layer_times, slowest_nodes, statuses
+from usage_warehouse.bench.direct import run_direct
+from usage_warehouse.bench.machine import machine_info
+from usage_warehouse.bench.report import evaluate_targets, history_scaling, rewrite_doc
+from usage_warehouse.bench.sizes import (
+    PROBE_ACCOUNTS,
+    SizePlan,
+    calibrate_accounts,
+    days_for,
+    events_per_day,
+    measure_density,
+    plan_sizes,
+)
+from usage_warehouse.dbt import PROJECT_DIR, MeasuredDbtRun, run_dbt, run_dbt_measured
+from usage_warehouse.demo.config import DEFAULT_END_DATE, GeneratorConfig
+from usage_warehouse.demo.progress import Progress
+from usage_warehouse.generator import generate, write_duckdb
+
+DEFAULT_SIZES = "1M,10M"
+DEFAULT_OUT = PROJECT_DIR / "target" / "bench" / "results.json"
+DEFAULT_WORK_DIR = PROJECT_DIR / "target" / "bench" / "work"
+DEFAULT_DOC = PROJECT_DIR / "docs" / "benchmarks.md"
+DB_NAME = "warehouse.duckdb"  # the same file name everywhere: compiled SQL names the database after it
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    sizes: list[int]
+    out: Path = DEFAULT_OUT
+    work_dir: Path = DEFAULT_WORK_DIR
+    doc: Path | None = DEFAULT_DOC
+    events_per_day: int | None = None
+    seed: int = 42
+    end_date: date = DEFAULT_END_DATE
+    memory_limit: str = "4GB"
+    threads: int = 2
+    skip_direct: bool = False
+    keep: bool = False
+    progress: Progress = field(default_factory=Progress)
+
+
+@contextlib.contextmanager
+def _profile_environment(memory_limit: str, threads: int) -> Iterator[None]:
+    """The profile's DuckDB memory limit and dbt threads for every dbt child, restored afterwards."""
+    settings = {"USAGE_WAREHOUSE_DUCKDB_MEMORY_LIMIT": memory_limit, "USAGE_WAREHOUSE_THREADS": str(threads)}
+    saved = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run_bench(options: BenchOptions) -> dict[str, Any]:
+    """Run the benchmark at every size; write the JSON (and the doc's results section); return the figures."""
+    progress = options.progress
+    with _profile_environment(options.memory_limit, options.threads):
+        daily = events_per_day(options.sizes, options.events_per_day)
+        smallest = min(options.sizes)
+        probe_days = days_for(smallest, daily)
+        density, probe_rows = measure_density(probe_days, seed=options.seed)
+        first_guess = plan_sizes(options.sizes, daily, density)[0].accounts
+        progress.step(f"density {density:.1f} rows/account/day ({probe_days}-day probe)", probe_rows)
+        accounts, calibration_rows = calibrate_accounts(smallest, probe_days, first_guess, seed=options.seed)
+        plans = plan_sizes(options.sizes, daily, density, accounts)
+        progress.step(
+            f"{accounts:,} accounts ({first_guess:,} from the density), {daily:,} events/day", calibration_rows
+        )
+        sizes = [_bench_size(plan, options) for plan in plans]
+    history = history_scaling(sizes)
+    results: dict[str, Any] = {
+        "schema_version": 1,
+        "machine": machine_info(),
+        "settings": {
+            "sizes": [plan.label for plan in plans],
+            "events_per_day": daily,
+            "density_rows_per_account_day": round(density, 3),
+            "probe": {"accounts": PROBE_ACCOUNTS, "days": probe_days, "rows": probe_rows},
+            "accounts_from_density": first_guess,
+            "accounts": accounts,
+            "seed": options.seed,
+            "end_date": options.end_date.isoformat(),
+            "duckdb_memory_limit": options.memory_limit,
+            "dbt_threads": options.threads,
+            "direct_run": not options.skip_direct,
+        },
+        "sizes": sizes,
+        "history_scaling": history,
+        "targets": evaluate_targets(sizes, history),
+    }
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    options.out.write_text(json.dumps(results, indent=2) + "\n")
+    progress.step(f"results written to {options.out}")
+    if options.doc is not None:
+        rewrite_doc(options.doc, results)
+        progress.step(f"results table written to {options.doc}")
+    return results
+
+
+def _measured(run: MeasuredDbtRun) -> dict[str, Any]:
+    return {"seconds": round(run.seconds, 3), "peak_memory_mib": round(run.max_rss_kib / 1024, 1)}
+
+
+def _raw_rows(db_path: Path) -> int:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        counts = [con.execute(f"select count(*) from {t.qualified_name}").fetchone() for t in raw_schema.RAW_TABLES]
+    return sum(int(row[0]) for row in counts if row is not None)
+
+
+def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
+    progress, label = options.progress, plan.label
+    config = GeneratorConfig(accounts=plan.accounts, days=plan.days, end_date=options.end_date, seed=options.seed)
+    work = options.work_dir / label
+    shutil.rmtree(work, ignore_errors=True)
+    full_db, direct_db = work / "full" / DB_NAME, work / "direct" / DB_NAME
+    target = work / "target"
+
+    started = time.perf_counter()
+    data = generate(config)
+    generate_seconds = time.perf_counter() - started
+    generated = sum(data.row_counts.values())
+    progress.step(f"{label}: generated {plan.accounts:,} accounts x {plan.days} days", generated)
+
+    cut = config.as_of - timedelta(days=1)
+    history_rows = sum(write_duckdb(data, full_db, mode="replace", load_until=cut).values())
+    progress.step(f"{label}: history landed (loads up to {cut:%Y-%m-%d})", history_rows)
+    # Untimed: parses the project (every timed build starts from it) and loads the seeds, so a
+    # copy of the warehouse now holds what the direct run starts from: raw tables and seeds.
+    run_dbt(["seed"], db_path=full_db, target_path=target)
+    progress.step(f"{label}: dbt seed (not timed)")
+    if not options.skip_direct:
+        direct_db.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(full_db, direct_db)
+    full = run_dbt_measured(["build"], db_path=full_db, target_path=target)
+    artifacts = Artifacts.read(target)
+    progress.step(f"{label}: full dbt build {full.seconds:.1f}s", history_rows)
+    full_build: dict[str, Any] = {
+        **_measured(full),
+        "events": history_rows,
+        "events_per_second": round(history_rows / full.seconds),
+        "dbt_elapsed_seconds": round(float(artifacts.run_results.get("elapsed_time") or 0.0), 3),
+        "node_seconds_total": round(sum(float(r.get("execution_time") or 0.0) for r in artifacts.results), 3),
+        "nodes": len(artifacts.results),
+        "statuses": statuses(artifacts),
+        "layers": layer_times(artifacts),
+        "slowest_nodes": slowest_nodes(artifacts),
+    }
+
+    direct: dict[str, Any] | None = None
+    if not options.skip_direct:
+        measured = run_direct(direct_db, artifacts, memory_limit=options.memory_limit)
+        direct = {
+            "seconds": round(measured.seconds, 3),
+            "models": measured.models,
+            "data_tests": measured.tests,
+            "left_out": measured.left_out,
+            "dbt_overhead_ratio": round(full.seconds / measured.seconds, 3),
+        }
+        progress.step(f"{label}: direct run {measured.seconds:.1f}s ({measured.models} models, {measured.tests} tests)")
+        if not options.keep:
+            shutil.rmtree(direct_db.parent)
+
+    new_rows = sum(write_duckdb(data, full_db, mode="append", load_from=cut, load_until=config.as_of).values())
+    del data
+    progress.step(f"{label}: new day landed", new_rows)
+    incremental = run_dbt_measured(["build"], db_path=full_db, target_path=target)
+    progress.step(f"{label}: incremental dbt build {incremental.seconds:.1f}s", new_rows)
+    fixed = run_dbt_measured(["build"], db_path=full_db, target_path=target)
+    progress.step(f"{label}: dbt build with no new data {fixed.seconds:.1f}s")
+    events = _raw_rows(full_db)
+    if not options.keep:
+        shutil.rmtree(work)
+
+    return {
+        "label": label,
+        "target_events": plan.target_events,
+        "accounts": plan.accounts,
+        "days": plan.days,
+        "events": events,
+        "generator": {
+            "seconds": round(generate_seconds, 3),
+            "rows": generated,
+            "events_per_second": round(generated / generate_seconds),
+        },
+        "full_build": full_build,
+        "direct": direct,
+        "incremental": {
+            **_measured(incremental),
+            "new_rows": new_rows,
+            "ratio_to_full": round(incremental.seconds / full.seconds, 4),
+        },
+        "no_new_data": {**_measured(fixed), "ratio_to_full": round(fixed.seconds / full.seconds, 4)},
+        "incremental_work_beyond_fixed_cost": round((incremental.seconds - fixed.seconds) / full.seconds, 4),
+        "peak_memory_mib": round(max(full.max_rss_kib, incremental.max_rss_kib, fixed.max_rss_kib) / 1024, 1),
+        "work_dir": str(work) if options.keep else None,
+    }

@@ -1,0 +1,120 @@
+"""Dataset sizes: parse "100k, 2.5M, 50M", and choose accounts and days for each.
+
+Every size of one benchmark keeps the same accounts and only changes the number of days, so
+the last day (the incremental run's new data) has about the same volume at every size and
+a size ten times larger is a history ten times longer. The accounts follow from the
+generator's density (raw rows per account per day), measured on a small probe dataset.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from usage_warehouse.demo.config import MAX_ACCOUNTS, MAX_DAYS, GeneratorConfig
+from usage_warehouse.generator import generate
+
+MIN_DAYS = 7
+PREFERRED_EVENTS_PER_DAY = 10_000  # 1M events = 100 days, 10M = 1,000 days
+PROBE_ACCOUNTS = 200  # fewer: one large account can double the density
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$")
+_UNITS = {"": 1, "k": 1_000, "m": 1_000_000}
+
+
+def parse_size(text: str) -> int:
+    """Events of a size written as 20k, 100k, 2.5M, 50M or 150000."""
+    match = _SIZE.match(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not a size: use a number with an optional k or M, e.g. 100k, 2.5M, 10M")
+    events = round(float(match.group(1)) * _UNITS[match.group(2).lower()])
+    if events <= 0:
+        raise ValueError(f"size {text!r} must be above zero")
+    return events
+
+
+def parse_sizes(text: str) -> list[int]:
+    """Comma-separated sizes, e.g. "1M,10M", in increasing order without repeats."""
+    return sorted({parse_size(part) for part in text.split(",") if part.strip()})
+
+
+def size_label(events: int) -> str:
+    """20k, 2.5M, 10M: the short form of a size."""
+    for unit, factor in (("M", 1_000_000), ("k", 1_000)):
+        if events >= factor:
+            return f"{events / factor:g}{unit}"
+    return str(events)
+
+
+@dataclass(frozen=True)
+class SizePlan:
+    """One benchmark size: the events asked for and the dataset that should hold about that many."""
+
+    label: str
+    target_events: int
+    accounts: int
+    days: int
+
+
+def measure_density(days: int, *, seed: int = 42) -> tuple[float, int]:
+    """Raw rows per account per day of a small probe dataset over ``days`` days; and its rows."""
+    probe = generate(GeneratorConfig(accounts=PROBE_ACCOUNTS, days=days, seed=seed))
+    rows = sum(probe.row_counts.values())
+    return rows / (PROBE_ACCOUNTS * days), rows
+
+
+def calibrate_accounts(
+    target_events: int, days: int, accounts: int, *, seed: int = 42, tolerance: float = 0.15, attempts: int = 5
+) -> tuple[int, int]:
+    """Accounts whose dataset over ``days`` lands within ``tolerance`` of ``target_events``; and its rows.
+
+    Account sizes are heavy-tailed, so the probe's density can miss by half: the dataset is
+    generated with ``accounts`` and, while it misses, the accounts are rescaled by the miss.
+    The closest attempt wins.
+    """
+    best: tuple[float, int, int] | None = None
+    for _ in range(attempts):
+        data = generate(GeneratorConfig(accounts=accounts, days=days, seed=seed))
+        rows = sum(data.row_counts.values())
+        miss = abs(rows / target_events - 1)
+        if best is None or miss < best[0]:
+            best = (miss, accounts, rows)
+        if miss <= tolerance:
+            break
+        accounts = min(MAX_ACCOUNTS, max(1, round(accounts * target_events / max(rows, 1))))
+    assert best is not None
+    return best[1], best[2]
+
+
+def events_per_day(sizes: list[int], preferred: int | None = None) -> int:
+    """The daily volume of every size: as near ``preferred`` as the generator's limits on days allow."""
+    smallest, largest = min(sizes), max(sizes)
+    low, high = -(-largest // MAX_DAYS), smallest // MIN_DAYS  # largest <= MAX_DAYS days, smallest >= MIN_DAYS
+    if low > high:
+        raise ValueError(
+            f"sizes {size_label(smallest)} and {size_label(largest)} are too far apart: with the same accounts "
+            f"their histories must fit in {MIN_DAYS} to {MAX_DAYS} days (a ratio of at most {MAX_DAYS // MIN_DAYS})"
+        )
+    return min(max(preferred or PREFERRED_EVENTS_PER_DAY, low), high)
+
+
+def days_for(events: int, daily_events: int) -> int:
+    return min(MAX_DAYS, max(MIN_DAYS, round(events / daily_events)))
+
+
+def plan_sizes(sizes: list[int], daily_events: int, density: float, accounts: int | None = None) -> list[SizePlan]:
+    """Accounts and days of each size: the same accounts for all (by default daily volume / density),
+    days = events / daily volume."""
+    accounts = accounts or max(1, round(daily_events / density))
+    if accounts > MAX_ACCOUNTS:
+        raise ValueError(
+            f"{daily_events:,} events a day need {accounts:,} accounts, above the generator's {MAX_ACCOUNTS:,}"
+        )
+    plans = []
+    for events in sizes:
+        plans.append(
+            SizePlan(
+                label=size_label(events), target_events=events, accounts=accounts, days=days_for(events, daily_events)
+            )
+        )
+    return plans
