@@ -88,12 +88,7 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
         progress.step(
             f"{accounts:,} accounts ({first_guess:,} from the density), {daily:,} events/day", calibration_rows
         )
-        sizes = [_bench_size(plan, options) for plan in plans]
-    history = history_scaling(sizes)
-    results: dict[str, Any] = {
-        "schema_version": 1,
-        "machine": machine_info(),
-        "settings": {
+        settings = {
             "sizes": [plan.label for plan in plans],
             "events_per_day": daily,
             "density_rows_per_account_day": round(density, 3),
@@ -105,17 +100,32 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
             "duckdb_memory_limit": options.memory_limit,
             "dbt_threads": options.threads,
             "direct_run": not options.skip_direct,
-        },
+        }
+        sizes: list[dict[str, Any]] = []
+        for plan in plans:
+            sizes.append(_bench_size(plan, options))
+            # Written after every size: a long run that is stopped keeps the sizes it finished.
+            results = _results(settings, sizes, options)
+    if options.doc is not None:
+        rewrite_doc(options.doc, results)
+        progress.step(f"results table written to {options.doc}")
+    return results
+
+
+def _results(settings: dict[str, Any], sizes: list[dict[str, Any]], options: BenchOptions) -> dict[str, Any]:
+    """The figures of the sizes measured so far, written to options.out."""
+    history = history_scaling(sizes)
+    results: dict[str, Any] = {
+        "schema_version": 1,
+        "machine": machine_info(),
+        "settings": settings,
         "sizes": sizes,
         "history_scaling": history,
         "targets": evaluate_targets(sizes, history),
     }
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.write_text(json.dumps(results, indent=2) + "\n")
-    progress.step(f"results written to {options.out}")
-    if options.doc is not None:
-        rewrite_doc(options.doc, results)
-        progress.step(f"results table written to {options.doc}")
+    options.progress.step(f"results of {len(sizes)} size(s) written to {options.out}")
     return results
 
 
