@@ -85,6 +85,11 @@ def test_history_scaling_and_targets() -> None:
         ("dbt_overhead_ratio", "10M"): None,  # direct run skipped: not measured
         ("incremental_at_10x_history", "1M -> 10M"): False,  # 1.5 > 1.3
     }
+    sizes[0]["incremental_work_beyond_fixed_cost"] = -0.02  # no-new-data run slower than the incremental one
+    noisy = {(v["target"], v["size"]): v for v in evaluate_targets(sizes, history)}
+    assert noisy[("incremental_work_beyond_fixed_cost", "1M")]["passed"] is None
+    assert noisy[("incremental_work_beyond_fixed_cost", "1M")]["status"] == "inconclusive"
+    assert noisy[("dbt_overhead_ratio", "1M")]["status"] == "fail"
 
 
 def _raw_rows(db_path: Path) -> int:

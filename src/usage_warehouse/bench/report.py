@@ -41,13 +41,26 @@ def history_scaling(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _verdict(
-    name: str, description: str, size: str, value: float | None, threshold: float, *, below: bool, strict: bool = False
+    name: str,
+    description: str,
+    size: str,
+    value: float | None,
+    threshold: float,
+    *,
+    below: bool,
+    strict: bool = False,
+    floor: float | None = None,
 ) -> dict[str, Any]:
+    """A target's verdict. status: pass, fail, not measured, or inconclusive when the value is
+    below ``floor`` (a difference of two timings that noise turned negative); passed is null
+    unless the status is pass or fail."""
     passed: bool | None = None
-    if value is not None and below:
-        passed = value < threshold if strict else value <= threshold
+    status = "not measured"
+    if value is not None and floor is not None and value < floor:
+        status = "inconclusive"
     elif value is not None:
-        passed = value >= threshold
+        passed = (value < threshold if strict else value <= threshold) if below else value >= threshold
+        status = "pass" if passed else "fail"
     return {
         "target": name,
         "description": description,
@@ -55,6 +68,7 @@ def _verdict(
         "value": value,
         "threshold": threshold,
         "passed": passed,
+        "status": status,
     }
 
 
@@ -89,6 +103,7 @@ def evaluate_targets(sizes: list[dict[str, Any]], history: list[dict[str, Any]])
                 size["incremental_work_beyond_fixed_cost"],
                 MAX_INCREMENTAL_BEYOND_FIXED,
                 below=True,
+                floor=0.0,  # the no-new-data run slower than the incremental one: noise, not speed
             )
         )
         direct = size["direct"]
@@ -211,7 +226,7 @@ def render_results(results: dict[str, Any]) -> str:
 
     lines += ["", "Targets:", "", "| target | size | measured | target | result |", "|---|---|---:|---:|---|"]
     for verdict in results["targets"]:
-        result = {True: "pass", False: "**fail**", None: "not measured"}[verdict["passed"]]
+        result = "**fail**" if verdict["status"] == "fail" else verdict["status"]
         value = "" if verdict["value"] is None else f"{verdict['value']:,}"
         lines.append(
             f"| {verdict['description']} | {verdict['size']} | {value} | {verdict['threshold']:,} | {result} |"
