@@ -18,7 +18,8 @@
 {%- set level_columns = levels[levels.index(level):] -%}
 {%- set key_columns = entities[entity] -%}
 {%- set group_columns = key_columns + level_columns -%}
-{%- set user_group_columns = group_columns if 'user_id' in group_columns else group_columns + ['user_id'] -%}
+{%- set is_per_user = 'user_id' in group_columns -%}
+{%- set user_group_columns = group_columns if is_per_user else group_columns + ['user_id'] -%}
 {%- set events_relation = ref('fct_usage_events') -%}
 {%- set string_type = dbt.type_string() -%}
 {%- set key_parts = ["cast(usage_date as " ~ string_type ~ ")"] -%}
@@ -53,7 +54,7 @@ user_daily as (
         {{ user_group_columns | join(',\n        ') }}
 ),
 
-{% if entity == 'user' %}
+{% if is_per_user %}
 daily as (
     select * from user_daily
 ),

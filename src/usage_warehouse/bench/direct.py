@@ -12,7 +12,6 @@ before the direct run starts).
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,8 +93,3 @@ def run_direct(db_path: Path, artifacts: Artifacts, *, memory_limit: str) -> Dir
                 tests += 1
             executed.add(unique_id)
     return DirectRun(seconds=time.perf_counter() - started, models=models, tests=tests, left_out=left_out)
-
-
-def memory_limit_setting() -> str:
-    """The DuckDB memory limit the dbt profile uses (USAGE_WAREHOUSE_DUCKDB_MEMORY_LIMIT, default 4GB)."""
-    return os.environ.get("USAGE_WAREHOUSE_DUCKDB_MEMORY_LIMIT", "4GB")

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from usage_warehouse.demo.config import MAX_ACCOUNTS, MAX_DAYS, GeneratorConfig
+from usage_warehouse.demo.config import MAX_ACCOUNTS, MAX_DAYS, MIN_DAYS, GeneratorConfig
 from usage_warehouse.generator import generate
 
-MIN_DAYS = 7
 PREFERRED_EVENTS_PER_DAY = 10_000  # 1M events = 100 days, 10M = 1,000 days
 PROBE_ACCOUNTS = 200  # fewer: one large account can double the density
 

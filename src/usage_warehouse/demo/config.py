@@ -23,6 +23,7 @@ DEFAULT_END_DATE = date(2026, 10, 31)
 _EPOCH = datetime(1970, 1, 1)
 
 MAX_ACCOUNTS = 100_000
+MIN_DAYS = 7
 MAX_DAYS = 1_095
 MAX_SCALE = 50.0
 
@@ -59,8 +60,8 @@ class GeneratorConfig:
         problems = []
         if not 1 <= self.accounts <= MAX_ACCOUNTS:
             problems.append(f"accounts={self.accounts} must be between 1 and {MAX_ACCOUNTS:,}")
-        if not 7 <= self.days <= MAX_DAYS:
-            problems.append(f"days={self.days} must be between 7 and {MAX_DAYS} (one week to three years)")
+        if not MIN_DAYS <= self.days <= MAX_DAYS:
+            problems.append(f"days={self.days} must be between {MIN_DAYS} and {MAX_DAYS} (one week to three years)")
         if not 0 <= self.seed < 2**63:
             problems.append(f"seed={self.seed} must be a non-negative integer below 2**63")
         if not 0 < self.scale <= MAX_SCALE:
