@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: setup demo test lint sql-lint conventions pytest docs build bench clean help
+.PHONY: setup system-deps demo test lint sql-lint conventions pytest docs build bench clean help
 
 help:
 	@echo "make demo   - generate demo data, build the DuckDB warehouse, write the docs site"
@@ -27,6 +27,21 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	@touch $@
 
 setup: $(BIN)/.installed
+
+# Debian packages the tests use, installed only when missing: PostgreSQL (a throwaway server
+# on loopback), Chromium (the docs site and the usage report checked headless) and a Java
+# runtime (Spark). `make demo` needs none of them.
+system-deps:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+		echo "==> Installing Debian packages:$$missing"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+		$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing \
+			|| { echo "Could not install$$missing with apt-get: install them, then rerun make test." >&2; exit 1; }; \
+	fi
 
 demo: setup
 	$(BIN)/python -m usage_warehouse demo
@@ -60,7 +75,7 @@ conventions: setup
 	USAGE_WAREHOUSE_DUCKDB_PATH=target/conventions.duckdb $(BIN)/dbt parse --quiet --target-path target/conventions
 	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
 
-pytest: setup
+pytest: setup system-deps
 	$(BIN)/python -m pytest
 
 test: lint sql-lint conventions pytest
