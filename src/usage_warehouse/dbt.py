@@ -39,13 +39,23 @@ def run_dbt(
     target_path: str | Path | None = None,
     project_dir: Path = PROJECT_DIR,
     stream: bool = False,
+    engine_env: Mapping[str, str] | None = None,
 ) -> str:
     """Run one dbt command (e.g. ["build"]) on the warehouse at db_path and return its output.
 
-    With stream=True the output is shown as it comes (progress for long runs). Raises
-    DbtCommandError quoting dbt's error lines when the command does not succeed.
+    With stream=True the output is shown as it comes (progress for long runs). engine_env
+    selects another profile target (e.g. {"USAGE_WAREHOUSE_TARGET": "postgres", ...}); db_path
+    is then unused by dbt. Raises DbtCommandError quoting dbt's error lines when the command
+    does not succeed.
     """
-    cmd, env = _command(args, db_path=db_path, dbt_vars=dbt_vars, target_path=target_path, project_dir=project_dir)
+    cmd, env = _command(
+        args,
+        db_path=db_path,
+        dbt_vars=dbt_vars,
+        target_path=target_path,
+        project_dir=project_dir,
+        engine_env=engine_env,
+    )
     if stream:
         proc = subprocess.Popen(
             cmd, cwd=project_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -107,6 +117,7 @@ def _command(
     dbt_vars: Mapping[str, Any] | None,
     target_path: str | Path | None,
     project_dir: Path,
+    engine_env: Mapping[str, str] | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """The dbt command line and environment of one command on the warehouse at db_path."""
     cmd = [dbt_executable(), *args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
@@ -119,6 +130,7 @@ def _command(
         "USAGE_WAREHOUSE_DUCKDB_PATH": str(Path(db_path).resolve()),
         "USAGE_WAREHOUSE_TARGET": "duckdb",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        **(engine_env or {}),
     }
     return cmd, env
 
