@@ -62,7 +62,7 @@ class DuckDBEngine:
             for table in tables:
                 con.execute(f"create schema if not exists {table.schema}")
                 con.execute(table.create_sql())
-                rows = source.execute(
+                rows = source.sql(
                     f"select {', '.join(table.column_names)} from {table.qualified_name}"
                 ).to_arrow_table()
                 con.register("incoming_rows", rows)
