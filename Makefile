@@ -75,8 +75,11 @@ conventions: setup
 	USAGE_WAREHOUSE_DUCKDB_PATH=target/conventions.duckdb $(BIN)/dbt parse --quiet --target-path target/conventions
 	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
 
+# Two workers (one per core): most of a test's time is dbt's single-threaded Python, so two
+# files at once use both cores. A file runs whole on one worker (its module fixtures are built once).
+PYTEST_ARGS ?= -n 2 --dist loadfile --durations=25
 pytest: setup system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint sql-lint conventions pytest
 
