@@ -175,8 +175,10 @@
     cast(json_object({% for key, value in pairs %}'{{ key }}', {{ value }}{% if not loop.last %}, {% endif %}{% endfor %}) as {{ dbt.type_string() }})
 {%- endmacro %}
 
+{#- Postgres's json_build_object writes `{"a" : 1.0}` as `{"a" : 1}`: the object is assembled
+    here in the compact form DuckDB and Spark write (`{"a":1.0}`), so the text is the same everywhere. -#}
 {% macro postgres__json_object_text(pairs) -%}
-    cast(json_build_object({% for key, value in pairs %}'{{ key }}', {{ value }}{% if not loop.last %}, {% endif %}{% endfor %}) as {{ dbt.type_string() }})
+    ('{'{% for key, value in pairs %} || '{{ '"' ~ key ~ '":' }}' || {{ target.schema }}_udf.json_value_text({{ value }}){% if not loop.last %} || ','{% endif %}{% endfor %} || '}')
 {%- endmacro %}
 
 {% macro spark__json_object_text(pairs) -%}

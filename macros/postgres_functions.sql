@@ -30,6 +30,23 @@
     end;
     $$;
 
+    -- A value as JSON text, written as DuckDB and Spark write it: a whole double keeps its
+    -- ".0" (Postgres writes 840.0 as 840), null is null.
+    create or replace function {{ target.schema }}_udf.json_value_text(value anyelement) returns text
+    language plpgsql immutable as $$
+    declare
+        json_text text := to_json(value)::text;
+    begin
+        if value is null then
+            return 'null';
+        end if;
+        if pg_typeof(value) in ('double precision'::regtype, 'real'::regtype) and json_text ~ '^-?[0-9]+$' then
+            return json_text || '.0';
+        end if;
+        return json_text;
+    end;
+    $$;
+
     create or replace function {{ target.schema }}_udf.try_parse_utc_timestamp(value text) returns timestamp
     language plpgsql immutable as $$
     begin
