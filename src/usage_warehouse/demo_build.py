@@ -19,6 +19,7 @@ from usage_warehouse.warehouse import MART_TABLES
 
 DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse" / "usage_warehouse.duckdb"
 EXPECTATIONS_DOCS = PROJECT_DIR / "target" / "expectations_docs"
+USAGE_REPORT = PROJECT_DIR / "target" / "usage_report.html"
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,12 @@ def build_demo(config: GeneratorConfig, db_path: Path) -> DemoTimings:
     if run_and_print(db_path, EXPECTATIONS_DOCS) != 0:
         raise SystemExit(f"Great Expectations checkpoint failed on {db_path}: see the failures above")
     expectations_seconds = time.perf_counter() - started
+
+    _step("usage report")
+    from usage_warehouse.report import build_report  # imports plotly: only here
+
+    started = time.perf_counter()
+    print(f"wrote {build_report(db_path, USAGE_REPORT)} in {time.perf_counter() - started:.1f}s", flush=True)
     return DemoTimings(generate_seconds, build_seconds, docs_seconds, expectations_seconds, tuple(freshness))
 
 
@@ -132,6 +139,7 @@ def summary(db_path: Path, timings: DemoTimings) -> str:
         f"  warehouse      {db_path}",
         f"  docs site      {PROJECT_DIR / 'target' / 'static_index.html'}  (open in a browser)",
         f"  expectations   {EXPECTATIONS_DOCS / 'index.html'}  (Great Expectations data docs)",
+        f"  usage report   {USAGE_REPORT}  (one account: python -m usage_warehouse report --account ID)",
         f"  events from    {period[0]} to {period[1]}",
         f"  raw rows       {accounting[0]:,} = {accounting[1]:,} kept + {accounting[2]:,} duplicates"
         f" + {accounting[3]:,} quarantined (balanced: {accounting[4]})",
