@@ -33,7 +33,7 @@ def test_raw_tables_map_duckdb_types_to_spark() -> None:
     assert "id string," in sql
     assert sql.endswith("using parquet")
     assert spark_type("DECIMAL(12,2)") == "decimal(12,2)"
-    assert [spark_type(t) for _, t in APP_SUBSCRIPTIONS.columns if t == "varchar"][0] == "string"
+    assert {spark_type(t) for _, t in APP_SUBSCRIPTIONS.columns if t == "varchar"} == {"string"}
     with pytest.raises(ValueError, match="No Spark type for the raw column type 'hugeint'"):
         spark_type("hugeint")
 
@@ -59,7 +59,9 @@ def spark_warehouse(tmp_path_factory: pytest.TempPathFactory, dbt_target_path: P
 
 
 def test_raw_rows_land_unchanged(spark_warehouse: SparkEngine, tmp_path: Path) -> None:
-    rows = spark_warehouse.query("select id, seats, created_at, deleted_at, _loaded_at from raw_app.accounts order by id")
+    rows = spark_warehouse.query(
+        "select id, seats, created_at, deleted_at, _loaded_at from raw_app.accounts order by id"
+    )
     assert rows == [
         ("acc_A", 5, datetime(2026, 9, 1, 10, 0), None, datetime(2026, 10, 3, 7, 0)),
         ("acc_B", 10, datetime(2026, 9, 15, 10, 0), None, datetime(2026, 10, 3, 7, 0)),

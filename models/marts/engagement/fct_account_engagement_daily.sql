@@ -239,8 +239,9 @@ final as (
         cast(windowed.dau as {{ dbt.type_bigint() }}) as dau,
         cast(windowed.wau as {{ dbt.type_bigint() }}) as wau,
         cast(windowed.mau as {{ dbt.type_bigint() }}) as mau,
-        cast(windowed.dau * 1.0 / nullif(windowed.mau, 0) as {{ type_double() }}) as stickiness,
-        cast(windowed.mau * 1.0 / nullif(plan_days.seats, 0) as {{ type_double() }}) as seat_utilization,
+        -- double divisions: the same last digit on every engine (Spark rounds a decimal quotient)
+        cast(windowed.dau as {{ type_double() }}) / nullif(windowed.mau, 0) as stickiness,
+        cast(windowed.mau as {{ type_double() }}) / nullif(plan_days.seats, 0) as seat_utilization,
         cast(windowed.active_days_28d as {{ dbt.type_int() }}) as active_days_28d,
         cast(windowed.features_used_28d as {{ dbt.type_int() }}) as features_used_28d,
         cast(windowed.event_count as {{ dbt.type_bigint() }}) as event_count,

@@ -99,8 +99,9 @@ final as (
         cast(entered_count as {{ dbt.type_bigint() }}) as entered_count,
         cast(reached_previous_count as {{ dbt.type_bigint() }}) as reached_previous_count,
         cast(reached_count as {{ dbt.type_bigint() }}) as reached_count,
-        cast(reached_count * 1.0 / nullif(reached_previous_count, 0) as {{ type_double() }}) as conversion_from_previous,
-        cast(reached_count * 1.0 / nullif(entered_count, 0) as {{ type_double() }}) as conversion_from_first,
+        -- a double division: the same last digit on every engine (Spark rounds a decimal quotient)
+        cast(reached_count as {{ type_double() }}) / nullif(reached_previous_count, 0) as conversion_from_previous,
+        cast(reached_count as {{ type_double() }}) / nullif(entered_count, 0) as conversion_from_first,
         cast(median_seconds_from_previous as {{ type_double() }}) as median_seconds_from_previous,
         cast(open_window_count as {{ dbt.type_bigint() }}) as open_window_count,
         cast(

@@ -64,9 +64,10 @@ def create_table_sql(table: RawTable) -> str:
 def session_settings(spark_dir: Path, shuffle_partitions: int = DEFAULT_SHUFFLE_PARTITIONS) -> dict[str, str]:
     """Spark settings of a local warehouse in spark_dir; the profile sets the same ones from dbt_env()."""
     metastore = spark_dir / "metastore"
+    derby_url = f"jdbc:derby:;databaseName={metastore / 'metastore_db'};create=true"
     return {
         "spark.sql.warehouse.dir": str(spark_dir / "warehouse"),
-        "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={metastore / 'metastore_db'};create=true",
+        "spark.hadoop.javax.jdo.option.ConnectionURL": derby_url,
         "spark.driver.extraJavaOptions": f"-Dderby.system.home={metastore} -Duser.timezone=UTC",
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.shuffle.partitions": str(shuffle_partitions),
@@ -99,14 +100,23 @@ class SparkEngine:
         return self._session
 
     def close(self) -> None:
-        """Stop the session, so another process (dbt) can open the Derby metastore."""
-        if self._session is not None:
-            self._session.stop()
-            self._session = None
-            # The JVM stays up; a new session later must not reuse the stopped context.
-            from pyspark import SparkContext
+        """Stop the session and its JVM: the embedded Derby metastore keeps its lock for as
+        long as the JVM lives, and dbt's own session (another process) needs it next."""
+        if self._session is None:
+            return
+        from pyspark import SparkContext
 
-            SparkContext._active_spark_context = None
+        self._session.stop()
+        self._session = None
+        gateway = SparkContext._gateway
+        if gateway is not None:
+            gateway.shutdown()
+            process = getattr(gateway, "proc", None)
+            if process is not None:
+                process.stdin.close()  # the JVM exits when its stdin closes
+                process.wait(timeout=60)
+            SparkContext._gateway = None
+            SparkContext._jvm = None
 
     def execute(self, sql: str) -> None:
         self.session().sql(sql).collect()
