@@ -182,8 +182,9 @@
     ('{'{% for key, value in pairs %} || '{{ '"' ~ key ~ '":' }}' || {{ target.schema }}_udf.json_value_text({{ value }}){% if not loop.last %} || ','{% endif %}{% endfor %} || '}')
 {%- endmacro %}
 
+{#- Null values are written (`"key":null`), as on DuckDB and PostgreSQL. -#}
 {% macro spark__json_object_text(pairs) -%}
-    to_json(named_struct({% for key, value in pairs %}'{{ key }}', {{ value }}{% if not loop.last %}, {% endif %}{% endfor %}))
+    to_json(named_struct({% for key, value in pairs %}'{{ key }}', {{ value }}{% if not loop.last %}, {% endif %}{% endfor %}), map('ignoreNullFields', 'false'))
 {%- endmacro %}
 
 

@@ -41,7 +41,7 @@
         cast({{ value }} as {{ dbt.type_numeric() }}) as value_{{ days }}d,
         cast({{ previous }} as {{ dbt.type_numeric() }}) as previous_value_{{ days }}d,
         cast({{ value }} - {{ previous }} as {{ dbt.type_numeric() }}) as change_{{ days }}d,
-        cast(100.0 * ({{ value }} - {{ previous }}) / nullif({{ previous }}, 0) as {{ type_double() }}) as pct_change_{{ days }}d,
+        cast(100.0 * ({{ value }} - {{ previous }}) as {{ type_double() }}) / nullif({{ previous }}, 0) as pct_change_{{ days }}d,
     {%- endfor %}
 {%- endmacro %}
 

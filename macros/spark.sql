@@ -55,3 +55,17 @@
     {%- endfor -%}
     {{ return(statements[0] if statements else '') }}
 {%- endmacro %}
+
+
+{#- Grants with no grantee are skipped: the marts' `+grants` has `select: []` unless
+    USAGE_WAREHOUSE_BI_ROLE is set, and dbt would otherwise read the current grants
+    (`show grants`, which Spark without a grants-aware catalog rejects) on every rebuild. -#}
+{% macro spark__apply_grants(relation, grant_config, should_revoke=True) -%}
+    {%- set wanted = {} -%}
+    {%- for privilege, grantees in (grant_config or {}).items() if grantees -%}
+        {%- do wanted.update({privilege: grantees}) -%}
+    {%- endfor -%}
+    {%- if wanted -%}
+        {{ return(dbt.default__apply_grants(relation, wanted, should_revoke)) }}
+    {%- endif -%}
+{%- endmacro %}
