@@ -14,7 +14,7 @@ help:
 	@echo "make test   - lint (ruff, mypy, sqlfluff) and every test (pytest: dbt builds, unit tests, fixtures)"
 	@echo "make conventions - check the project's conventions on dbt's manifest (dbt-bouncer)"
 	@echo "make build  - dbt build on the current warehouse file"
-	@echo "make docs   - dbt docs generate (static site in target/static_index.html)"
+	@echo "make docs   - docs site (target/static_index.html) and Great Expectations data docs (target/expectations_docs/)"
 	@echo "make bench  - benchmark the build at 1M and 10M events (BENCH_ARGS=\"--sizes 100k\"; docs/benchmarks.md)"
 	@echo "make clean  - remove the environment, the warehouse file and dbt's target/"
 
@@ -49,8 +49,12 @@ demo: setup
 build: setup
 	$(BIN)/dbt build
 
+# The docs site links to the Great Expectations data docs next to it (target/expectations_docs/),
+# which the checkpoint on the same warehouse writes (it exits non-zero on a failed expectation,
+# after writing them).
 docs: setup
 	$(BIN)/dbt docs generate --static
+	$(BIN)/python -m usage_warehouse expectations
 
 # Full, incremental and no-new-data builds at each size, dbt vs the same SQL run directly:
 # target/bench/results.json and the results section of docs/benchmarks.md.

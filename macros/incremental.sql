@@ -81,12 +81,47 @@
 {% macro affected_dates_filter(input_relation, date_column, input_date_column=none) -%}
     {%- set input_date_column = input_date_column or date_column -%}
     {%- if is_incremental() -%}
-        {{ date_column }} in (
+        ({{ date_column }} in (
             select distinct {{ input_date_column }}
             from {{ input_relation }}
             where loaded_at > {{ load_watermark('loaded_at') }}
-        )
+        ){{ backfill_dates_condition(date_column) }})
     {%- else -%}
         1 = 1
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- ` or <date_column> between <start> and <end>` when vars backfill_start_date and
+    backfill_end_date are set (a backfill: those dates are recomputed whole whatever was
+    loaded), else nothing. Both or neither, ISO dates, start not after end. -#}
+{% macro backfill_dates_condition(date_column) -%}
+    {%- set start_date = var('backfill_start_date', none) -%}
+    {%- set end_date = var('backfill_end_date', none) -%}
+    {%- if start_date is none and end_date is none -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set problem = none -%}
+    {%- if start_date is none or end_date is none -%}
+        {%- set problem = 'set both or neither' -%}
+    {%- else -%}
+        {%- set parsed = [] -%}
+        {%- for value in [start_date, end_date] -%}
+            {%- if modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value | string) -%}
+                {%- do parsed.append(modules.datetime.date.fromisoformat(value | string)) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if parsed | length < 2 -%}
+            {%- set problem = 'use ISO dates, e.g. 2026-10-01' -%}
+        {%- elif parsed[0] > parsed[1] -%}
+            {%- set problem = 'the start must not be after the end' -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if problem is not none -%}
+        {{ exceptions.raise_compiler_error(
+            "vars backfill_start_date (" ~ start_date ~ ") and backfill_end_date (" ~ end_date ~ "): "
+            ~ problem ~ ". They name the dates a backfill recomputes (docs/orchestration.md)."
+        ) }}
+    {%- endif -%}
+    {{ return(" or " ~ date_column ~ " between cast('" ~ start_date ~ "' as date) and cast('" ~ end_date ~ "' as date)") }}
 {%- endmacro %}

@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from usage_warehouse.load.segment import event_slug
 from usage_warehouse.raw_schema import RAW_TABLES_BY_NAME, create_raw_tables
 
 Row = dict[str, Any]
@@ -37,8 +38,13 @@ def segment_call(
     """A Segment call that happened at `at` (true UTC time).
 
     skew: how far the device clock is off; offline: how long the device held the call
-    before sending it. received_at is the true send time plus `received_after`.
+    before sending it. received_at is the true send time plus `received_after`. A track's
+    `event` is the name as sent: it lands in event_text, and its slug in event.
     """
+    if "event" in columns and "event_text" not in columns:
+        # As Segment's warehouse connector writes a track: the name's slug in event, the name in event_text.
+        name = columns["event"]
+        columns = {**columns, "event": None if name is None else event_slug(name), "event_text": name}
     true_at = ts(at)
     true_sent = true_at + offline
     received = true_sent + received_after

@@ -295,7 +295,7 @@ MALFORMED: list[tuple[str, Row, str, str]] = [
     ("raw_segment.tracks", _bad_track("bad_recv", received_at=None), "missing_received_at", "bad timestamp"),
     ("raw_segment.tracks", _bad_track("bad_loaded", uuid_ts=None), "missing_loaded_at", "missing load time"),
     ("raw_segment.tracks", _bad_track("bad_who", user_id=None), "missing_identity", "missing user/visitor"),
-    ("raw_segment.tracks", _bad_track("bad_event", event="  "), "missing_event_name", "missing event"),
+    ("raw_segment.tracks", _bad_track("bad_event", event="  ", event_text="  "), "missing_event_name", "missing event"),
     (
         "raw_segment.tracks",
         _bad_track("bad_utf8", properties='{"format": "caf\ufffd"}'),

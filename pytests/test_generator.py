@@ -173,12 +173,12 @@ def test_backend_events_have_no_browser_context(data: GeneratedData) -> None:
     con = connect_with(tracks=data.tables["raw_segment.tracks"])
     backend = con.execute(
         "select distinct context_library_name, context_user_agent is null, context_page_url is null "
-        "from tracks where event = 'API Key Created'"
+        "from tracks where event_text = 'API Key Created'"
     ).fetchall()
     assert backend == [("analytics-python", True, True)]
     frontend = scalar(
         con,
-        "select count(*) from tracks where event <> 'API Key Created' "
+        "select count(*) from tracks where event_text <> 'API Key Created' "
         "and (context_library_name <> 'analytics.js' or context_page_url is null)",
     )
     assert frontend == 0
@@ -320,7 +320,7 @@ def test_segment_faults_match_the_manifest(full_db: tuple[Path, dict[str, object
     )
     known = ", ".join(f"'{name}'" for name in taxonomy_names("segment_track"))
     assert (
-        scalar(con, f"select count(*) from raw_segment.tracks where event not in ({known})")
+        scalar(con, f"select count(*) from raw_segment.tracks where event_text not in ({known})")
         == faults["unmapped_events"]
         > 0
     )

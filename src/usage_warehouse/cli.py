@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from usage_warehouse.bench import BenchOptions, parse_sizes, run_bench
@@ -21,8 +21,12 @@ from usage_warehouse.dbt import PROJECT_DIR, DbtCommandError
 from usage_warehouse.demo.config import DEFAULT_END_DATE, GeneratorConfig
 from usage_warehouse.demo.progress import Progress
 from usage_warehouse.demo.writer import MODES, check_window
-from usage_warehouse.demo_build import build_demo, summary, warehouse_path
+from usage_warehouse.demo_build import USAGE_REPORT, build_demo, summary, warehouse_path
 from usage_warehouse.generator import build_manifest, generate, write_duckdb, write_manifest
+from usage_warehouse.load import load_files
+from usage_warehouse.load.export import export_raw
+from usage_warehouse.load.targets import TARGETS, close_engine, engine_for_target
+from usage_warehouse.orchestration.run_report import DEFAULT_REPORTS_DIR
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,12 @@ def _add_generate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--manifest", type=Path, metavar="PATH", help="write row counts and injected fault counts as JSON here"
     )
+    parser.add_argument(
+        "--export-dir",
+        type=Path,
+        metavar="DIR",
+        help="also write the raw tables as export files (Segment JSON lines, log files, app CSVs) for `load`",
+    )
 
 
 def _run_generate(args: argparse.Namespace) -> int:
@@ -125,6 +135,9 @@ def _run_generate(args: argparse.Namespace) -> int:
         manifest = build_manifest(data, written, mode=args.mode, load_from=args.load_from, load_until=args.load_until)
         write_manifest(args.manifest, manifest)
         progress.note(f"manifest written to {args.manifest}")
+    if args.export_dir is not None:
+        exported = export_raw(args.db, args.export_dir, progress=progress)
+        progress.note(f"export files for {sum(exported.values()):,} rows written under {args.export_dir}")
     return 0
 
 
@@ -239,6 +252,126 @@ def _run_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_load_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--target",
+        choices=TARGETS,
+        default="duckdb",
+        help="engine to land on, as the dbt target of that name: its connection comes from the same environment "
+        "variables as profiles.yml (USAGE_WAREHOUSE_PG_*, USAGE_WAREHOUSE_SPARK_*); default duckdb",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="with --target duckdb: the warehouse file (default $USAGE_WAREHOUSE_DUCKDB_PATH, else "
+        "warehouse/usage_warehouse.duckdb)",
+    )
+    for option, what in (
+        ("--segment", 'Segment raw messages as JSON lines (.gz or not), one message or {"batch": [...]} a line'),
+        ("--server-logs", "server log files; a file's name relative to the directory given is its log_file"),
+        ("--app-csv", "app-database CSV exports, one per raw_app table (<table>.csv, header row)"),
+    ):
+        parser.add_argument(option, type=Path, action="append", default=[], metavar="PATH", help=f"{what}; repeatable")
+    parser.add_argument(
+        "--loaded-at", type=_load_time, metavar="TS", help="load time written to uuid_ts / _loaded_at (default: now)"
+    )
+
+
+def _run_load(args: argparse.Namespace) -> int:
+    if not (args.segment or args.server_logs or args.app_csv):
+        raise UsageError("nothing to load: give --segment, --server-logs and/or --app-csv paths")
+    try:
+        engine = engine_for_target(args.target, db_path=args.db)
+        try:
+            report = load_files(
+                engine,
+                segment_paths=args.segment,
+                server_log_paths=args.server_logs,
+                app_csv_paths=args.app_csv,
+                loaded_at=args.loaded_at,
+                progress=Progress(),
+            )
+        finally:
+            close_engine(engine)
+    except (ValueError, FileNotFoundError) as problem:
+        raise UsageError(str(problem)) from None
+    print(report.render())
+    return 0
+
+
+def _add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--account", metavar="ID", help="report on this account (dim_accounts.account_id); default: the whole app"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="HTML file to write (default: target/usage_report.html, or target/usage_report_<ID>.html with --account)",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=warehouse_path(),
+        help="warehouse to read (default: $USAGE_WAREHOUSE_DUCKDB_PATH or warehouse/usage_warehouse.duckdb)",
+    )
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    # Imported here: plotly is needed only by this command.
+    from usage_warehouse.report import ReportError, build_report
+
+    default = USAGE_REPORT if args.account is None else USAGE_REPORT.with_name(f"usage_report_{args.account}.html")
+    out = args.out if args.out is not None else default
+    try:
+        written = build_report(args.db, out, args.account)
+    except ReportError as problem:
+        raise UsageError(str(problem)) from None
+    print(f"usage report written to {written} (open it in a browser; it needs no network)")
+    return 0
+
+
+def _add_daily_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=warehouse_path(),
+        help="warehouse file (default: $USAGE_WAREHOUSE_DUCKDB_PATH or warehouse/usage_warehouse.duckdb)",
+    )
+    parser.add_argument(
+        "--date", type=_date, help="run date: land the loads up to midnight after it (default: yesterday, UTC)"
+    )
+    parser.add_argument(
+        "--landing",
+        choices=("demo", "none"),
+        default="demo",
+        help="demo: replay the demo dataset up to the run date; none: the raw tables are landed elsewhere",
+    )
+    parser.add_argument(
+        "--reports-dir",
+        type=Path,
+        default=DEFAULT_REPORTS_DIR,
+        help="where run reports are kept (default: target/run_reports)",
+    )
+
+
+def _run_daily(args: argparse.Namespace) -> int:
+    try:
+        # Imported here: Dagster is needed only by this command.
+        from usage_warehouse.orchestration.jobs import OrchestrationSettings, run_daily
+        from usage_warehouse.orchestration.landing import DemoLanding, NoLanding
+    except ImportError as missing:
+        raise UsageError(f"the daily command needs dagster and dagster-dbt ({missing})") from None
+    run_date = args.date or datetime.now(UTC).date() - timedelta(days=1)
+    landing = DemoLanding() if args.landing == "demo" else NoLanding()
+    settings = OrchestrationSettings(db_path=args.db, reports_dir=args.reports_dir, landing=landing)
+    print(f"==> daily run for {run_date} on {args.db} (landing: {args.landing})", flush=True)
+    outcome = run_daily(settings, run_date)
+    verdict = "succeeded" if outcome.success else "FAILED"
+    written = outcome.report_path or "none (the run stopped before dbt finished)"
+    print(f"daily run {outcome.run_id} {verdict}; run report: {written}")
+    return 0 if outcome.success else 1
+
+
 COMMANDS: dict[str, Command] = {
     "demo": Command(
         help="build a fresh demo warehouse: demo data, dbt build, dbt docs; then print what was built",
@@ -250,6 +383,16 @@ COMMANDS: dict[str, Command] = {
         add_arguments=_add_generate_arguments,
         run=_run_generate,
     ),
+    "load": Command(
+        help="land export files (Segment JSON lines, server logs, app CSVs) in the raw tables; skips files seen before",
+        add_arguments=_add_load_arguments,
+        run=_run_load,
+    ),
+    "daily": Command(
+        help="the daily job in this process (for cron): landing, dbt build, expectations, run report",
+        add_arguments=_add_daily_arguments,
+        run=_run_daily,
+    ),
     "expectations": Command(
         help="run the Great Expectations suites (raw, staging, marts) as one checkpoint; write data docs",
         add_arguments=_add_expectations_arguments,
@@ -259,6 +402,11 @@ COMMANDS: dict[str, Command] = {
         help="benchmark the build at given sizes: full, incremental, no new data, direct SQL; write results",
         add_arguments=_add_bench_arguments,
         run=_run_bench,
+    ),
+    "report": Command(
+        help="write the self-contained HTML usage report (app, or one account) from the marts",
+        add_arguments=_add_report_arguments,
+        run=_run_report,
     ),
 }
 

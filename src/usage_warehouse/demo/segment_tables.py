@@ -21,6 +21,7 @@ from usage_warehouse.demo.columns import dictionary, prefixed_ids, rendered, tab
 from usage_warehouse.demo.delivery import Delivered, Deliveries
 from usage_warehouse.demo.population import MAX_CHANGES, Population
 from usage_warehouse.demo.rand import I64
+from usage_warehouse.load.segment import event_slug
 
 _N_CAMPAIGNS = len(vocab.CAMPAIGNS)
 
@@ -161,7 +162,9 @@ class _Renderer:
 
     def track_columns(self, calls: Calls) -> dict[str, pa.Array]:
         names = dictionary(calls.etype, [t.name for t in catalog.EVENT_TYPES])
-        return {"event": names, "event_text": names, "properties": rendered(calls.payload, self._track_payloads)}
+        slugs = dictionary(calls.etype, [event_slug(t.name) for t in catalog.EVENT_TYPES])
+        # As Segment's warehouse connector writes them: the slug in event, the name as sent in event_text.
+        return {"event": slugs, "event_text": names, "properties": rendered(calls.payload, self._track_payloads)}
 
     def _track_payloads(self, codes: I64) -> list[str]:
         out = []

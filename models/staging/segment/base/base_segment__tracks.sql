@@ -7,7 +7,8 @@ with source as (
 renamed as (
     select
         {{ segment_common_columns() }},
-        nullif(trim(event), '') as event_name,
+        -- the name as sent (event is Segment's slug of it); rows that only carry event keep it
+        coalesce(nullif(trim(event_text), ''), nullif(trim(event), '')) as event_name,
         {{ redact_emails('properties') }} as properties,
         {{ dbt.hash('properties') }} as payload_hash,
         coalesce(length(properties), 0) as payload_length_chars
