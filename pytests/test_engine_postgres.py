@@ -98,7 +98,7 @@ def test_append_raw_round_trips_awkward_values(postgres_server: PostgresServer, 
 
 def test_postgres_type_names_the_unmapped_type() -> None:
     assert postgres_type("decimal(12,2)") == "numeric(12,2)"
-    with pytest.raises(ValueError, match=r"'hugeint' has no PostgreSQL mapping: add it to _POSTGRES_TYPES"):
+    with pytest.raises(ValueError, match=r"'hugeint' has no PostgreSQL type: add it to _POSTGRES_TYPES"):
         postgres_type("hugeint")
 
 

@@ -34,7 +34,7 @@ def test_raw_tables_map_duckdb_types_to_spark() -> None:
     assert sql.endswith("using parquet")
     assert spark_type("DECIMAL(12,2)") == "decimal(12,2)"
     assert {spark_type(t) for _, t in APP_SUBSCRIPTIONS.columns if t == "varchar"} == {"string"}
-    with pytest.raises(ValueError, match="No Spark type for the raw column type 'hugeint'"):
+    with pytest.raises(ValueError, match="raw column type 'hugeint' has no Spark type: add it to SPARK_TYPES"):
         spark_type("hugeint")
 
 

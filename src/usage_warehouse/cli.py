@@ -141,13 +141,18 @@ def _run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_demo_arguments(parser: argparse.ArgumentParser) -> None:
+def _add_db_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """--db: the DuckDB warehouse file a command works on."""
     parser.add_argument(
         "--db",
         type=Path,
         default=warehouse_path(),
-        help="warehouse file to (re)create (default: $USAGE_WAREHOUSE_DUCKDB_PATH or warehouse/usage_warehouse.duckdb)",
+        help=f"{what} (default: $USAGE_WAREHOUSE_DUCKDB_PATH or warehouse/usage_warehouse.duckdb)",
     )
+
+
+def _add_demo_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_db_argument(parser, "warehouse file to (re)create")
     _add_dataset_arguments(parser)
 
 
@@ -164,12 +169,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 
 def _add_expectations_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=warehouse_path(),
-        help="warehouse file to check (default: $USAGE_WAREHOUSE_DUCKDB_PATH or warehouse/usage_warehouse.duckdb)",
-    )
+    _add_db_argument(parser, "warehouse file to check")
     parser.add_argument(
         "--docs-dir",
         type=Path,
@@ -308,12 +308,7 @@ def _add_report_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="HTML file to write (default: target/usage_report.html, or target/usage_report_<ID>.html with --account)",
     )
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=warehouse_path(),
-        help="warehouse to read (default: $USAGE_WAREHOUSE_DUCKDB_PATH or warehouse/usage_warehouse.duckdb)",
-    )
+    _add_db_argument(parser, "warehouse to read")
 
 
 def _run_report(args: argparse.Namespace) -> int:
@@ -331,12 +326,7 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 def _add_daily_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=warehouse_path(),
-        help="warehouse file (default: $USAGE_WAREHOUSE_DUCKDB_PATH or warehouse/usage_warehouse.duckdb)",
-    )
+    _add_db_argument(parser, "warehouse file")
     parser.add_argument(
         "--date", type=_date, help="run date: land the loads up to midnight after it (default: yesterday, UTC)"
     )

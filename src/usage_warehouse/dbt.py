@@ -6,24 +6,44 @@ so the caller can open it (DuckDB allows one writer process at a time).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
+# A production build: seeds, models, snapshots and data tests. Unit tests check the SQL
+# against fixed inputs, so they run in development and CI (`make test`), not every day.
+PRODUCTION_BUILD: tuple[str, ...] = ("build", "--exclude-resource-type", "unit_test")
+
 _FAILURE_LINE = re.compile(r"(ERROR|FAIL)\b|Error in |Failure in ")
 
 
 class DbtCommandError(RuntimeError):
     """A dbt command failed; the message names the command and quotes dbt's error lines."""
+
+
+@contextlib.contextmanager
+def environment(settings: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for dbt commands started inside the block; restore them after."""
+    saved = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def dbt_executable() -> str:

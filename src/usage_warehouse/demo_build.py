@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from usage_warehouse.dbt import PROJECT_DIR, DbtCommandError, run_dbt
+from usage_warehouse.dbt import PRODUCTION_BUILD, PROJECT_DIR, DbtCommandError, run_dbt
 from usage_warehouse.demo.config import GeneratorConfig
 from usage_warehouse.demo.progress import Progress
 from usage_warehouse.generator import generate, write_duckdb
@@ -51,9 +51,9 @@ def build_demo(config: GeneratorConfig, db_path: Path) -> DemoTimings:
     write_duckdb(data, db_path, mode="replace")
     generate_seconds = time.perf_counter() - started
 
-    _step("dbt build (seeds, models, snapshots, tests)")
+    _step("dbt build (seeds, models, snapshots, data tests)")
     started = time.perf_counter()
-    run_dbt(["build"], db_path=db_path, stream=True)
+    run_dbt(list(PRODUCTION_BUILD), db_path=db_path, stream=True)
     build_seconds = time.perf_counter() - started
 
     run_dbt(["compile", "--select", "morning_summary"], db_path=db_path)

@@ -1,11 +1,4 @@
-{#- No two rows share the same values in all of `columns`. -#}
+{#- No two rows share the same values in all of `columns` (macros/unique_combination.sql). -#}
 {% test unique_combination(model, columns) %}
-
-select
-    {{ columns | join(', ') }},
-    count(*) as row_count
-from {{ model }}
-group by {{ columns | join(', ') }}
-having count(*) > 1
-
+{{ adapter.dispatch('unique_combination_failures', 'usage_warehouse')(model, columns) }}
 {% endtest %}

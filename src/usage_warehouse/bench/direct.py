@@ -75,7 +75,11 @@ def run_direct(db_path: Path, artifacts: Artifacts, *, memory_limit: str) -> Dir
     executed: set[str] = set()
     models = tests = 0
     started = time.perf_counter()
-    with duckdb.connect(str(db_path), config={"memory_limit": memory_limit}) as con:
+    settings: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": memory_limit,
+        "preserve_insertion_order": False,  # as the profile
+    }
+    with duckdb.connect(str(db_path), config=settings) as con:
         con.execute("set TimeZone = 'UTC'")  # as the profile does (after connecting: it needs the icu extension)
         for node in execution_order(artifacts):
             unique_id = node["unique_id"]

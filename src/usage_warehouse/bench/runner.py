@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ from usage_warehouse.bench.sizes import (
     measure_density,
     plan_sizes,
 )
-from usage_warehouse.dbt import PROJECT_DIR, MeasuredDbtRun, run_dbt, run_dbt_measured
+from usage_warehouse.dbt import PRODUCTION_BUILD, PROJECT_DIR, MeasuredDbtRun, environment, run_dbt, run_dbt_measured
 from usage_warehouse.demo.config import DEFAULT_END_DATE, GeneratorConfig
 from usage_warehouse.demo.progress import Progress
 from usage_warehouse.generator import generate, write_duckdb
@@ -60,17 +59,8 @@ class BenchOptions:
 @contextlib.contextmanager
 def _profile_environment(memory_limit: str, threads: int) -> Iterator[None]:
     """The profile's DuckDB memory limit and dbt threads for every dbt child, restored afterwards."""
-    settings = {"USAGE_WAREHOUSE_DUCKDB_MEMORY_LIMIT": memory_limit, "USAGE_WAREHOUSE_THREADS": str(threads)}
-    saved = {name: os.environ.get(name) for name in settings}
-    os.environ.update(settings)
-    try:
+    with environment({"USAGE_WAREHOUSE_DUCKDB_MEMORY_LIMIT": memory_limit, "USAGE_WAREHOUSE_THREADS": str(threads)}):
         yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def run_bench(options: BenchOptions) -> dict[str, Any]:
@@ -163,7 +153,7 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
     if not options.skip_direct:
         direct_db.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(full_db, direct_db)
-    full = run_dbt_measured(["build"], db_path=full_db, target_path=target)
+    full = run_dbt_measured(list(PRODUCTION_BUILD), db_path=full_db, target_path=target)
     artifacts = Artifacts.read(target)
     progress.step(f"{label}: full dbt build {full.seconds:.1f}s", history_rows)
     full_build: dict[str, Any] = {
@@ -195,9 +185,9 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
     new_rows = sum(write_duckdb(data, full_db, mode="append", load_from=cut, load_until=config.as_of).values())
     del data
     progress.step(f"{label}: new day landed", new_rows)
-    incremental = run_dbt_measured(["build"], db_path=full_db, target_path=target)
+    incremental = run_dbt_measured(list(PRODUCTION_BUILD), db_path=full_db, target_path=target)
     progress.step(f"{label}: incremental dbt build {incremental.seconds:.1f}s", new_rows)
-    fixed = run_dbt_measured(["build"], db_path=full_db, target_path=target)
+    fixed = run_dbt_measured(list(PRODUCTION_BUILD), db_path=full_db, target_path=target)
     progress.step(f"{label}: dbt build with no new data {fixed.seconds:.1f}s")
     events = _raw_rows(full_db)
     if not options.keep:

@@ -16,6 +16,20 @@ import duckdb
 from usage_warehouse.raw_schema import RawTable
 
 
+def translate_type(
+    duckdb_type: str, types: Mapping[str, str], engine: str, table_name: str, decimal_name: str = "decimal"
+) -> str:
+    """Another engine's type for a raw-contract column type (DuckDB spelling): `types` maps the
+    lower-cased name; decimal(p,s) and numeric(p,s) become `decimal_name`(p,s)."""
+    lowered = duckdb_type.strip().lower()
+    if lowered.startswith("decimal(") or lowered.startswith("numeric("):
+        return decimal_name + lowered[lowered.index("(") :]
+    try:
+        return types[lowered]
+    except KeyError:
+        raise ValueError(f"raw column type {duckdb_type!r} has no {engine} type: add it to {table_name}") from None
+
+
 class Engine(Protocol):
     """One warehouse a dbt target points at."""
 

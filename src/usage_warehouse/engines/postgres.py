@@ -28,6 +28,7 @@ from typing import Any
 import duckdb
 import psycopg2
 
+from usage_warehouse.engines import translate_type
 from usage_warehouse.raw_schema import RawTable
 
 # DuckDB types of the raw landing contract (raw_schema.py) and their PostgreSQL names.
@@ -46,15 +47,7 @@ _COPY_BATCH_ROWS = 50_000
 
 def postgres_type(duckdb_type: str) -> str:
     """The PostgreSQL type of a raw-contract column type (DuckDB spelling)."""
-    lowered = duckdb_type.strip().lower()
-    if lowered.startswith("decimal(") or lowered.startswith("numeric("):
-        return "numeric" + lowered[lowered.index("(") :]
-    try:
-        return _POSTGRES_TYPES[lowered]
-    except KeyError:
-        raise ValueError(
-            f"raw column type {duckdb_type!r} has no PostgreSQL mapping: add it to _POSTGRES_TYPES in {__file__}"
-        ) from None
+    return translate_type(duckdb_type, _POSTGRES_TYPES, "PostgreSQL", f"_POSTGRES_TYPES in {__file__}", "numeric")
 
 
 def create_table_sql(table: RawTable) -> str:

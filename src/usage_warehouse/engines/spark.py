@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow.parquet as pq
 
+from usage_warehouse.engines import translate_type
 from usage_warehouse.raw_schema import RawTable
 
 if TYPE_CHECKING:
@@ -44,15 +45,8 @@ DEFAULT_SHUFFLE_PARTITIONS = 4
 
 
 def spark_type(duckdb_type: str) -> str:
-    """The Spark SQL type of a DuckDB type of the landing contract (decimal(p,s) is the same on both)."""
-    if duckdb_type.lower().startswith("decimal("):
-        return duckdb_type.lower()
-    try:
-        return SPARK_TYPES[duckdb_type.lower()]
-    except KeyError:
-        raise ValueError(
-            f"No Spark type for the raw column type {duckdb_type!r}: add it to SPARK_TYPES in {__file__}"
-        ) from None
+    """The Spark SQL type of a DuckDB type of the landing contract."""
+    return translate_type(duckdb_type, SPARK_TYPES, "Spark", f"SPARK_TYPES in {__file__}")
 
 
 def create_table_sql(table: RawTable) -> str:

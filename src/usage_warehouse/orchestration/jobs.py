@@ -43,7 +43,7 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from pydantic import Field
 
-from usage_warehouse.dbt import PROJECT_DIR, dbt_executable
+from usage_warehouse.dbt import PRODUCTION_BUILD, PROJECT_DIR, dbt_executable, environment
 from usage_warehouse.engines import DuckDBEngine
 from usage_warehouse.orchestration import run_report
 from usage_warehouse.orchestration.landing import DemoLanding, Landing
@@ -103,17 +103,8 @@ class WarehouseResource(ConfigurableResource):  # type: ignore[type-arg]
     @contextlib.contextmanager
     def dbt_env(self) -> Iterator[None]:
         """Point dbt's profile at this warehouse while a dbt command starts (it copies os.environ)."""
-        settings = DuckDBEngine(self.db_path).dbt_env()
-        saved = {name: os.environ.get(name) for name in settings}
-        os.environ.update(settings)
-        try:
+        with environment(DuckDBEngine(self.db_path).dbt_env()):
             yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
 
     def start_dbt(self, dbt: DbtCliResource, args: list[str], run_id: str, **kwargs: Any) -> Any:
         """Start one dbt command for a run, reusing the parse of the manifest (partial parsing)."""
@@ -235,8 +226,10 @@ def build_definitions(settings: OrchestrationSettings) -> Definitions:
         name="dbt_build",
     )
     def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator[Any]:
-        """`dbt build` of the selected models, seeds, snapshots and tests on the warehouse."""
-        invocation = warehouse.start_dbt(dbt, ["build"], context.run.run_id, context=context, raise_on_error=False)
+        """`dbt build` of the selected models, seeds, snapshots and data tests on the warehouse."""
+        invocation = warehouse.start_dbt(
+            dbt, list(PRODUCTION_BUILD), context.run.run_id, context=context, raise_on_error=False
+        )
         yield from invocation.stream()
         if not invocation.is_successful():
             path = _write_report(warehouse, context, status="failed")
