@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from usage_warehouse import raw_schema
 from usage_warehouse.bench.report import END_MARKER, START_MARKER, check_doc, evaluate_targets, history_scaling
 from usage_warehouse.bench.sizes import events_per_day, parse_size, parse_sizes, plan_sizes, size_label
 from usage_warehouse.cli import main
-from usage_warehouse.dbt import PROJECT_DIR
+from usage_warehouse.dbt import PROJECT_DIR, _PeakMemorySampler
 from usage_warehouse.warehouse import query
 
 MODEL_LAYERS = {"staging", "intermediate", "marts", "audit"}
@@ -173,3 +175,18 @@ def test_results_section_is_between_marker_lines(tmp_path: Path) -> None:
     doc.write_text(f"Intro `{START_MARKER}`.\n\n{START_MARKER}\nold table\n{END_MARKER}\nafter\n")
     text, start, end = check_doc(doc)
     assert text[start:end] == f"{START_MARKER}\nold table\n"
+
+
+def test_peak_memory_is_the_child_process_own() -> None:
+    """The sampled high-water mark counts what the child allocated, not the memory of this
+    process it was started from (which Linux counts in the child's ru_maxrss)."""
+    held_by_parent = bytearray(400 * 1024 * 1024)  # resident: bytearray zero-fills its pages
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; block = bytearray(150 * 1024 * 1024); time.sleep(1.0)"]
+    )
+    sampler = _PeakMemorySampler(child.pid, interval_seconds=0.05)
+    sampler.start()
+    child.wait()
+    sampler.stop()
+    assert len(held_by_parent) == 400 * 1024 * 1024
+    assert 150 * 1024 <= sampler.peak_kib < 350 * 1024

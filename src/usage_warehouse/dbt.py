@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -114,20 +115,55 @@ def run_dbt_measured(
 ) -> MeasuredDbtRun:
     """Run one dbt command as :func:`run_dbt` does, and measure its wall time and peak memory.
 
-    The child is reaped with ``os.wait4``, whose resource usage is the dbt process's own.
-    Raises DbtCommandError as run_dbt does.
+    Peak memory is the dbt process's resident high-water mark (VmHWM), sampled from /proc
+    every 0.1 s. ``ru_maxrss`` from ``os.wait4`` is used only where /proc is missing: Linux
+    counts in it the memory of the process the child was forked from (here the caller, which
+    may hold a whole generated dataset). Raises DbtCommandError as run_dbt does.
     """
     cmd, env = _command(args, db_path=db_path, dbt_vars=dbt_vars, target_path=target_path, project_dir=project_dir)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=project_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    sampler = _PeakMemorySampler(proc.pid)
+    sampler.start()
     assert proc.stdout is not None
     with proc.stdout:
         output = proc.stdout.read()
+    sampler.stop()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait for it again
     _raise_on_failure(proc.returncode, output, args, db_path, project_dir)
-    return MeasuredDbtRun(output=output, seconds=seconds, max_rss_kib=int(usage.ru_maxrss))
+    return MeasuredDbtRun(output=output, seconds=seconds, max_rss_kib=sampler.peak_kib or int(usage.ru_maxrss))
+
+
+class _PeakMemorySampler(threading.Thread):
+    """The highest VmHWM of a running process (KiB), read from /proc/<pid>/status."""
+
+    def __init__(self, pid: int, interval_seconds: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.status_path = Path(f"/proc/{pid}/status")
+        self.interval_seconds = interval_seconds
+        self.peak_kib = 0
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopped.is_set():
+            self.sample()
+            self._stopped.wait(self.interval_seconds)
+
+    def sample(self) -> None:
+        try:
+            status = self.status_path.read_text()
+        except OSError:  # not Linux, or the process has exited
+            return
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                self.peak_kib = max(self.peak_kib, int(line.split()[1]))
+
+    def stop(self) -> None:
+        self.sample()
+        self._stopped.set()
+        self.join()
 
 
 def _command(
