@@ -32,6 +32,15 @@ def artifacts(fixture_warehouse: Path, tmp_path_factory: pytest.TempPathFactory)
     }
 
 
+def not_null_constrained(model: dict[str, Any]) -> set[str]:
+    """The lower-cased columns of a model that carry a not_null constraint in its contract."""
+    return {
+        name.lower()
+        for name, column in model["columns"].items()
+        if any(c["type"] == "not_null" for c in column.get("constraints", []))
+    }
+
+
 def models(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     nodes = manifest["nodes"].values()
     return [n for n in nodes if n["resource_type"] == "model" and n["package_name"] == "usage_warehouse"]
@@ -70,11 +79,7 @@ def test_every_model_has_a_primary_key_test(artifacts: dict[str, Any]) -> None:
         by_column = tested.get(model["unique_id"], {})
         if any("unique_combination" in kinds for kinds in by_column.values()):
             return True
-        constrained = {
-            name.lower()
-            for name, column in model["columns"].items()
-            if any(c["type"] == "not_null" for c in column.get("constraints", []))
-        }
+        constrained = not_null_constrained(model)
         return any("unique" in kinds and ("not_null" in kinds or c in constrained) for c, kinds in by_column.items())
 
     by_name = {model["name"]: model for model in models(manifest)}
@@ -96,11 +101,10 @@ def test_contract_not_null_columns_are_enforced(artifacts: dict[str, Any], fixtu
     """A not_null constraint in a contract is enforced by the table itself: a null cannot be
     inserted (these columns carry no separate not_null test)."""
     expected = {
-        (model["name"], name.lower())
+        (model["name"], column)
         for model in models(artifacts["manifest"])
         if model["config"]["contract"]["enforced"]
-        for name, column in model["columns"].items()
-        if any(c["type"] == "not_null" for c in column.get("constraints", []))
+        for column in not_null_constrained(model)
     }
     assert len(expected) > 150
     rows = query(
