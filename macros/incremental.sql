@@ -125,3 +125,60 @@
     {%- endif -%}
     {{ return(" or " ~ date_column ~ " between cast('" ~ start_date ~ "' as date) and cast('" ~ end_date ~ "' as date)") }}
 {%- endmacro %}
+
+
+{#- Configuration changes in incremental models (docs/decision_log.md, "Incremental windows").
+    A model that applies configuration seeds (metric definitions) to history stores a
+    fingerprint of that configuration in every row. When the configuration changes, the
+    pre-hook delete_if_config_changed empties the model, its watermark falls back to the
+    beginning, and the run recomputes every day with the new configuration. -#}
+
+{#- SQL scalar: a hash of every row of `relation` (all its columns, as text, rows sorted), so
+    that any edit of a configuration table changes it. -#}
+{% macro config_fingerprint(relation) -%}
+    {#- No table to read at parse time, nor in a unit test (the input is a fixture CTE). -#}
+    {%- if not execute or relation.identifier is not defined -%}
+        {{ return("cast('' as " ~ dbt.type_string() ~ ")") }}
+    {%- endif -%}
+    {%- set parts = [] -%}
+    {%- for col in adapter.get_columns_in_relation(relation) | sort(attribute='name') -%}
+        {%- do parts.append("coalesce(cast(" ~ col.name ~ " as " ~ dbt.type_string() ~ "), '~')") -%}
+        {%- do parts.append("'|'") -%}
+    {%- endfor -%}
+    (select {{ dbt.hash(sorted_string_agg(dbt.concat(parts) if parts else "''")) }} from {{ relation }})
+{%- endmacro %}
+
+
+{#- Aggregate: the values of `expression` joined with ';' in sorted order. -#}
+{% macro sorted_string_agg(expression) -%}
+    {{ return(adapter.dispatch('sorted_string_agg', 'usage_warehouse')(expression)) }}
+{%- endmacro %}
+
+{% macro default__sorted_string_agg(expression) -%}
+    string_agg({{ expression }}, ';' order by {{ expression }})
+{%- endmacro %}
+
+{% macro spark__sorted_string_agg(expression) -%}
+    array_join(array_sort(collect_list({{ expression }})), ';')
+{%- endmacro %}
+
+
+{#- Pre-hook: in an incremental run, delete every row whose stored fingerprint `column` is
+    not `fingerprint_sql` (the configuration changed since it was written). -#}
+{% macro delete_if_config_changed(column, fingerprint_sql) -%}
+    {{ return(adapter.dispatch('delete_if_config_changed', 'usage_warehouse')(column, fingerprint_sql)) }}
+{%- endmacro %}
+
+{% macro default__delete_if_config_changed(column, fingerprint_sql) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ column }} <> {{ fingerprint_sql }}
+    {%- else -%}
+        select 1 as config_unchanged
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Spark's parquet tables cannot delete rows: after a configuration edit, rebuild the model
+    with --full-refresh (docs/engines_spark.md). -#}
+{% macro spark__delete_if_config_changed(column, fingerprint_sql) -%}
+    select 1 as config_unchanged
+{%- endmacro %}

@@ -176,3 +176,33 @@
         {%- endfor %}
     from {{ relation }}
 {%- endmacro %}
+
+
+{#- Body of a CTE: the rows of `rows_relation` matched with every metric of
+    `definitions_relation` (int_metrics__definitions columns) that counts them, one equi-join per
+    match level (feature, module, product, event_name) plus level 'all' joined to every row: a
+    join on an OR of conditions would compare every row with every metric. `rows_relation` needs
+    the taxonomy columns of fct_usage_events. -#}
+{% macro metric_level_matches(rows_relation, definitions_relation) -%}
+    {%- for level in ['feature', 'module', 'product', 'event_name', 'all'] %}
+    select
+        {{ rows_relation }}.*,
+        {{ definitions_relation }}.metric_key,
+        {{ definitions_relation }}.aggregation,
+        {{ definitions_relation }}.property_name,
+        {{ definitions_relation }}.property_value,
+        {{ definitions_relation }}.value_property,
+        {{ definitions_relation }}.is_active_use_only
+    from {{ rows_relation }}
+    inner join {{ definitions_relation }}
+        on
+            {{ definitions_relation }}.match_level = '{{ level }}'
+            {%- if level != 'all' %}
+            and {{ rows_relation }}.{{ level }} = {{ definitions_relation }}.match_value
+            {%- endif %}
+    {%- if not loop.last %}
+
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -136,8 +136,12 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
     assert "unit_tests" not in full["layers"]  # a production build: unit tests run in CI
     assert sum(layer["nodes"] for layer in full["layers"].values()) == full["nodes"]
     assert full["statuses"].get("error", 0) == 0 and full["statuses"]["success"] > 50
-    slowest = [node["seconds"] for node in full["slowest_nodes"]]
-    assert len(slowest) == 15 and slowest == sorted(slowest, reverse=True) and slowest[0] > 0
+    for run in (full, incremental):
+        slowest = [node["seconds"] for node in run["slowest_nodes"]]
+        assert len(slowest) == 15 and slowest == sorted(slowest, reverse=True) and slowest[0] > 0
+    # The incremental run's profile is its own: the same nodes, other times.
+    assert set(incremental["layers"]) == set(full["layers"])
+    assert incremental["layers"] != full["layers"]
 
     # The direct run executed every model of the build in its own copy of the warehouse.
     direct = size["direct"]

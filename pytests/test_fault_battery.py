@@ -35,7 +35,7 @@ import fixture_faults as ff
 from fixture_data import load_fixture
 from usage_warehouse.dbt import PROJECT_DIR, dbt_executable, run_dbt
 from usage_warehouse.raw_schema import RAW_TABLES, create_raw_tables
-from usage_warehouse.warehouse import INCREMENTAL_STAGING_TABLES, MART_TABLES, query
+from usage_warehouse.warehouse import INCREMENTAL_UPSTREAM_TABLES, MART_TABLES, query
 
 DBT_VARS = {"as_of_date": ff.AS_OF_DATE}
 DBT_ENV = {"USAGE_WAREHOUSE_TARGET": "duckdb", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
@@ -68,7 +68,7 @@ FACT_TABLES = [
 # Whole state of an incremental build: facts, incremental staging and audit tables.
 STATE_TABLES = [
     *FACT_TABLES,
-    *INCREMENTAL_STAGING_TABLES,
+    *INCREMENTAL_UPSTREAM_TABLES,
     "usage_audit.fct_quarantined_rows",
     "usage_audit.fct_source_row_accounting",
     "usage_audit.fct_unprocessed_raw_rows",

@@ -10,16 +10,18 @@ later, a log file shipped twice.
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from fixture_data import load_fixture
 from usage_warehouse.dbt import run_dbt
-from usage_warehouse.warehouse import INCREMENTAL_STAGING_TABLES, MART_TABLES, query, table_rows
+from usage_warehouse.warehouse import INCREMENTAL_UPSTREAM_TABLES, MART_TABLES, query, table_rows
 
-COMPARED_TABLES = [*MART_TABLES, *INCREMENTAL_STAGING_TABLES]
+COMPARED_TABLES = [*MART_TABLES, *INCREMENTAL_UPSTREAM_TABLES]
 
 STITCHED_EVENTS_SQL = (
     "select source_record_id, user_id, account_id from usage_marts.fct_usage_events"
@@ -88,3 +90,36 @@ def test_first_batch_has_unattributed_events_that_later_runs_restate(tmp_path: P
     run_dbt(["run"], db_path=db_path, target_path=dbt_target_path)
     after = query(db_path, STITCHED_EVENTS_SQL)
     assert after == [("t1", "usr_1", "acc_A"), ("t5", "usr_3", "acc_B")]
+
+
+def test_editing_a_metric_definition_recomputes_the_metric_history(
+    full_build: Path, dbt_target_path: Path, tmp_path: Path
+) -> None:
+    """The incremental metric tables store a fingerprint of the metric definitions: after an
+    edit, an incremental run recomputes every day, as a full refresh would."""
+    metric_tables = [
+        "usage_intermediate.int_metrics__user_daily",
+        "usage_intermediate.int_metrics__account_daily",
+        "usage_intermediate.int_metrics__account_user_daily",
+        "usage_marts.fct_account_usage_metrics",
+    ]
+    edited, refreshed = tmp_path / "edited.duckdb", tmp_path / "refreshed.duckdb"
+    shutil.copy(full_build, edited)
+    before = {table: table_rows(edited, table) for table in metric_tables}
+    with duckdb.connect(str(edited)) as con:
+        # Every event counts now, not only active use; and one more metric.
+        con.execute("update usage_config.metric_definitions set is_active_use_only = false")
+        con.execute(
+            "insert into usage_config.metric_definitions (metric_key, metric_name, match_level, aggregation) "
+            "values ('all_events_again', 'All events again', 'all', 'count_events')"
+        )
+    shutil.copy(edited, refreshed)
+    select = ["--select", "int_metrics__user_daily+", "--exclude", "resource_type:test"]
+    run_dbt(["run", *select], db_path=edited, target_path=dbt_target_path)
+    run_dbt(["run", "--full-refresh", *select], db_path=refreshed, target_path=dbt_target_path)
+
+    for table in metric_tables:
+        assert table_rows(edited, table) == table_rows(refreshed, table), f"{table} differs from a full refresh"
+    assert table_rows(edited, metric_tables[1]) != before[metric_tables[1]]
+    new_metric = f"select count(*) from {metric_tables[1]} where metric_key = 'all_events_again'"
+    assert query(edited, new_metric)[0][0] > 0

@@ -15,12 +15,12 @@ import pytest
 
 from usage_warehouse.dbt import run_dbt
 from usage_warehouse.generator import GeneratorConfig, generate, write_duckdb
-from usage_warehouse.warehouse import INCREMENTAL_STAGING_TABLES, MART_TABLES, query, table_rows
+from usage_warehouse.warehouse import INCREMENTAL_UPSTREAM_TABLES, MART_TABLES, query, table_rows
 
 END = date(2026, 10, 31)
 CONFIG = GeneratorConfig(accounts=8, days=21, end_date=END, seed=7)
 
-COMPARED_TABLES = [*MART_TABLES, *INCREMENTAL_STAGING_TABLES]
+COMPARED_TABLES = [*MART_TABLES, *INCREMENTAL_UPSTREAM_TABLES]
 
 
 @pytest.mark.parametrize("lookback_hours", [0])

@@ -24,12 +24,32 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 # A production build: seeds, models, snapshots and data tests. Unit tests check the SQL
 # against fixed inputs, so they run in development and CI (`make test`), not every day.
 PRODUCTION_BUILD: tuple[str, ...] = ("build", "--exclude-resource-type", "unit_test")
+# An incremental production build (the daily job on a built warehouse): the data tests of
+# incremental models read only the rows loaded recently (var data_test_scope; docs/decision_log.md,
+# "Tests in the daily build"). Other tests read every row.
+INCREMENTAL_BUILD: tuple[str, ...] = (*PRODUCTION_BUILD, "--vars", json.dumps({"data_test_scope": "recent"}))
 
 _FAILURE_LINE = re.compile(r"(ERROR|FAIL)\b|Error in |Failure in ")
 
 
 class DbtCommandError(RuntimeError):
     """A dbt command failed; the message names the command and quotes dbt's error lines."""
+
+
+def _error_lines(output: str, context: int = 2) -> list[str]:
+    """dbt's error and failure lines, each with the next ``context`` lines that explain it
+    (a compilation error's message is printed on the lines after its "Error in" line)."""
+    lines = output.splitlines()
+    kept: list[str] = []
+    for number, line in enumerate(lines):
+        if not _FAILURE_LINE.search(line):
+            continue
+        kept.append(line)
+        for following in lines[number + 1 : number + 1 + context]:
+            if not following.strip() or _FAILURE_LINE.search(following):
+                break
+            kept.append(following)
+    return kept
 
 
 @contextlib.contextmanager
@@ -193,8 +213,7 @@ def _command(
 
 def _raise_on_failure(returncode: int, output: str, args: list[str], db_path: str | Path, project_dir: Path) -> None:
     if returncode != 0:
-        errors = [line for line in output.splitlines() if _FAILURE_LINE.search(line)]
-        detail = "\n  ".join(errors[-30:]) or output[-3000:]
+        detail = "\n  ".join(_error_lines(output)[-30:]) or output[-3000:]
         raise DbtCommandError(
             f"`dbt {' '.join(args)}` failed on {db_path} (exit {returncode}):\n  {detail}\n"
             f"Full log: {project_dir / 'logs' / 'dbt.log'}"

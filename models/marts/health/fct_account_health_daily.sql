@@ -62,8 +62,13 @@ daily_scores as (
         max(case when component_key = '{{ component_key }}' then raw_signal end) as {{ component_key }}_signal,
         max(case when component_key = '{{ component_key }}' then component_score end) as {{ component_key }}_score,
         {%- endfor %}
-        sum(case when is_enabled and component_score is not null then weight * component_score end) as weighted_score_sum,
-        sum(case when is_enabled and component_score is not null then weight end) as scored_weight
+        {#- summed as exact decimals: a sum of doubles depends on the order of the rows -#}
+        cast(sum(
+            case when is_enabled and component_score is not null then cast(weight * component_score as decimal(38, 12)) end
+        ) as {{ type_double() }}) as weighted_score_sum,
+        cast(sum(
+            case when is_enabled and component_score is not null then cast(weight as decimal(38, 12)) end
+        ) as {{ type_double() }}) as scored_weight
     from component_scores
     group by
         account_id,

@@ -194,25 +194,33 @@ def render_results(results: dict[str, Any]) -> str:
     )
     row("peak memory of dbt", [f"{s['peak_memory_mib']:,.0f} MiB" for s in sizes])
 
-    layer_names = list(dict.fromkeys(name for s in sizes for name in s["full_build"]["layers"]))
-    lines += [
-        "",
-        "Full build, summed execution time per layer (nodes run 2 at a time, so the sum exceeds the wall):",
-        "",
-    ]
-    lines += ["| layer | " + " | ".join(s["label"] for s in sizes) + " |", "|---|" + "---:|" * len(sizes)]
-    for name in layer_names:
-        cells = []
-        for s in sizes:
-            layer = s["full_build"]["layers"].get(name)
-            cells.append(f"{_seconds(layer['seconds'])} ({layer['nodes']})" if layer else "")
-        row(name, cells)
+    for run, title in (("full_build", "Full build"), ("incremental", "Incremental run of one new day")):
+        if not all("layers" in s[run] for s in sizes):
+            continue  # results written before the incremental run's profile was recorded
+        layer_names = list(dict.fromkeys(name for s in sizes for name in s[run]["layers"]))
+        lines += [
+            "",
+            f"{title}, summed execution time per layer (nodes run 2 at a time, so the sum exceeds the wall):",
+            "",
+        ]
+        lines += ["| layer | " + " | ".join(s["label"] for s in sizes) + " |", "|---|" + "---:|" * len(sizes)]
+        for name in layer_names:
+            cells = []
+            for s in sizes:
+                layer = s[run]["layers"].get(name)
+                cells.append(f"{_seconds(layer['seconds'])} ({layer['nodes']})" if layer else "")
+            row(name, cells)
 
     largest = sizes[-1]
-    lines += ["", f"The 15 slowest nodes of the full build at {largest['label']}:", ""]
-    lines += ["| node | type | layer | seconds |", "|---|---|---|---:|"]
-    for node in largest["full_build"]["slowest_nodes"]:
-        lines.append(f"| `{node['unique_id']}` | {node['resource_type']} | {node['layer']} | {node['seconds']:.2f} |")
+    for run, title in (("full_build", "full build"), ("incremental", "incremental run of one new day")):
+        if "slowest_nodes" not in largest[run]:
+            continue  # results written before the incremental run's profile was recorded
+        lines += ["", f"The 15 slowest nodes of the {title} at {largest['label']}:", ""]
+        lines += ["| node | type | layer | seconds |", "|---|---|---|---:|"]
+        for node in largest[run]["slowest_nodes"]:
+            lines.append(
+                f"| `{node['unique_id']}` | {node['resource_type']} | {node['layer']} | {node['seconds']:.2f} |"
+            )
 
     if results["history_scaling"]:
         lines += ["", "Incremental run on a ten times longer history (same accounts):", ""]

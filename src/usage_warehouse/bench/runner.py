@@ -28,7 +28,15 @@ from usage_warehouse.bench.sizes import (
     measure_density,
     plan_sizes,
 )
-from usage_warehouse.dbt import PRODUCTION_BUILD, PROJECT_DIR, MeasuredDbtRun, environment, run_dbt, run_dbt_measured
+from usage_warehouse.dbt import (
+    INCREMENTAL_BUILD,
+    PRODUCTION_BUILD,
+    PROJECT_DIR,
+    MeasuredDbtRun,
+    environment,
+    run_dbt,
+    run_dbt_measured,
+)
 from usage_warehouse.demo.config import DEFAULT_END_DATE, GeneratorConfig
 from usage_warehouse.demo.progress import Progress
 from usage_warehouse.generator import generate, write_duckdb
@@ -123,6 +131,11 @@ def _measured(run: MeasuredDbtRun) -> dict[str, Any]:
     return {"seconds": round(run.seconds, 3), "peak_memory_mib": round(run.max_rss_kib / 1024, 1)}
 
 
+def _profile(artifacts: Artifacts) -> dict[str, Any]:
+    """Where a build's time went: summed node time per layer and the slowest nodes."""
+    return {"layers": layer_times(artifacts), "slowest_nodes": slowest_nodes(artifacts)}
+
+
 def _raw_rows(db_path: Path) -> int:
     with duckdb.connect(str(db_path), read_only=True) as con:
         counts = [con.execute(f"select count(*) from {t.qualified_name}").fetchone() for t in raw_schema.RAW_TABLES]
@@ -164,8 +177,7 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
         "node_seconds_total": round(sum(float(r.get("execution_time") or 0.0) for r in artifacts.results), 3),
         "nodes": len(artifacts.results),
         "statuses": statuses(artifacts),
-        "layers": layer_times(artifacts),
-        "slowest_nodes": slowest_nodes(artifacts),
+        **_profile(artifacts),
     }
 
     direct: dict[str, Any] | None = None
@@ -185,9 +197,10 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
     new_rows = sum(write_duckdb(data, full_db, mode="append", load_from=cut, load_until=config.as_of).values())
     del data
     progress.step(f"{label}: new day landed", new_rows)
-    incremental = run_dbt_measured(list(PRODUCTION_BUILD), db_path=full_db, target_path=target)
+    incremental = run_dbt_measured(list(INCREMENTAL_BUILD), db_path=full_db, target_path=target)
+    incremental_profile = _profile(Artifacts.read(target))
     progress.step(f"{label}: incremental dbt build {incremental.seconds:.1f}s", new_rows)
-    fixed = run_dbt_measured(list(PRODUCTION_BUILD), db_path=full_db, target_path=target)
+    fixed = run_dbt_measured(list(INCREMENTAL_BUILD), db_path=full_db, target_path=target)
     progress.step(f"{label}: dbt build with no new data {fixed.seconds:.1f}s")
     events = _raw_rows(full_db)
     if not options.keep:
@@ -210,6 +223,7 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
             **_measured(incremental),
             "new_rows": new_rows,
             "ratio_to_full": round(incremental.seconds / full.seconds, 4),
+            **incremental_profile,
         },
         "no_new_data": {**_measured(fixed), "ratio_to_full": round(fixed.seconds / full.seconds, 4)},
         "incremental_work_beyond_fixed_cost": round((incremental.seconds - fixed.seconds) / full.seconds, 4),

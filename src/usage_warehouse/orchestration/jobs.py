@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -43,7 +44,7 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from pydantic import Field
 
-from usage_warehouse.dbt import PRODUCTION_BUILD, PROJECT_DIR, dbt_executable, environment
+from usage_warehouse.dbt import INCREMENTAL_BUILD, PRODUCTION_BUILD, PROJECT_DIR, dbt_executable, environment
 from usage_warehouse.engines import DuckDBEngine
 from usage_warehouse.orchestration import run_report
 from usage_warehouse.orchestration.landing import DemoLanding, Landing
@@ -76,6 +77,9 @@ class OrchestrationSettings:
     # Overrides of usage_warehouse.expectations.Thresholds fields, e.g. {"staging_min_kept_share": 0.3}.
     expectation_thresholds: Mapping[str, float] = field(default_factory=dict)
     backfill_start_date: str = "2024-01-01"  # first partition of the backfill job
+    # The daily build tests every row on this weekday (0 = Monday, 6 = Sunday) and on a warehouse
+    # not built yet; other days it tests the recently loaded rows of incremental models.
+    full_test_weekday: int = 6
 
     def resolved(self) -> "OrchestrationSettings":
         return replace(
@@ -95,6 +99,24 @@ class WarehouseResource(ConfigurableResource):  # type: ignore[type-arg]
     reports_dir: str
     expectations_docs_dir: str
     expectation_thresholds: dict[str, float] = Field(default_factory=dict)
+    full_test_weekday: int = 6
+
+    def build_args(self, run_date: date) -> list[str]:
+        """The daily `dbt build`: every row tested on the weekly full-test day and on a new
+        warehouse, else only the recently loaded rows of incremental models (INCREMENTAL_BUILD)."""
+        if run_date.weekday() == self.full_test_weekday or not self.is_built():
+            return list(PRODUCTION_BUILD)
+        return list(INCREMENTAL_BUILD)
+
+    def is_built(self) -> bool:
+        """Whether the warehouse already holds the usage events mart (a build ran before)."""
+        if not Path(self.db_path).exists():
+            return False
+        with duckdb.connect(self.db_path, read_only=True) as con:
+            found = con.execute(
+                "select count(*) from information_schema.tables where table_name = 'fct_usage_events'"
+            ).fetchone()
+        return bool(found and found[0])
 
     def run_dir(self, run_id: str) -> Path:
         """dbt's target path of one run (run_results.json, compiled SQL) and the landing record."""
@@ -227,9 +249,9 @@ def build_definitions(settings: OrchestrationSettings) -> Definitions:
     )
     def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator[Any]:
         """`dbt build` of the selected models, seeds, snapshots and data tests on the warehouse."""
-        invocation = warehouse.start_dbt(
-            dbt, list(PRODUCTION_BUILD), context.run.run_id, context=context, raise_on_error=False
-        )
+        args = warehouse.build_args(run_date_of(context))
+        context.log.info(f"dbt {' '.join(args)}")
+        invocation = warehouse.start_dbt(dbt, args, context.run.run_id, context=context, raise_on_error=False)
         yield from invocation.stream()
         if not invocation.is_successful():
             path = _write_report(warehouse, context, status="failed")
@@ -331,6 +353,7 @@ def build_definitions(settings: OrchestrationSettings) -> Definitions:
                 reports_dir=str(settings.reports_dir),
                 expectations_docs_dir=str(settings.expectations_docs_dir),
                 expectation_thresholds=dict(settings.expectation_thresholds),
+                full_test_weekday=settings.full_test_weekday,
             ),
         },
     )

@@ -1,0 +1,108 @@
+"""Tests in the daily build: var data_test_scope 'recent' keeps the data tests of incremental
+models to the recently loaded rows (macros/data_test_scope.sql), and the daily job chooses it.
+
+A duplicate event id planted among old rows fails the key test of the whole table and passes a
+'recent' run; planted among the newest rows it fails both.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from usage_warehouse.dbt import INCREMENTAL_BUILD, PRODUCTION_BUILD, DbtCommandError, run_dbt
+from usage_warehouse.orchestration.jobs import WarehouseResource
+
+KEY_TEST = "unique_fct_usage_events_event_id"
+RECENT = {"data_test_scope": "recent"}
+
+
+def _plant_duplicate(db_path: Path, newest: bool) -> str:
+    """Copy one fct_usage_events row (the newest load, or one loaded over 48 h before it) and return its id."""
+    order = "desc" if newest else "asc"
+    with duckdb.connect(str(db_path)) as con:
+        row = con.execute(
+            "select event_id, loaded_at, (select max(loaded_at) from usage_marts.fct_usage_events) "
+            f"from usage_marts.fct_usage_events order by loaded_at {order}, event_id limit 1"
+        ).fetchone()
+        assert row is not None
+        event_id, loaded_at, newest_at = row
+        if not newest:
+            assert (newest_at - loaded_at).total_seconds() > 48 * 3600, "the fixture's loads span under 48 hours"
+        con.execute(
+            "insert into usage_marts.fct_usage_events select * from usage_marts.fct_usage_events where event_id = ?",
+            [event_id],
+        )
+    return str(event_id)
+
+
+def _key_test(db_path: Path, target: Path, dbt_vars: dict[str, str] | None = None) -> str | None:
+    """Run the event key test; None when it passes, dbt's error text when it fails."""
+    try:
+        run_dbt(["test", "--select", KEY_TEST], db_path=db_path, target_path=target, dbt_vars=dbt_vars)
+    except DbtCommandError as failure:
+        return str(failure)
+    return None
+
+
+def test_recent_scope_tests_only_the_newest_loads(fixture_warehouse: Path, tmp_path: Path) -> None:
+    db_path, target = tmp_path / "warehouse.duckdb", tmp_path / "target"
+    shutil.copy(fixture_warehouse, db_path)
+    assert _key_test(db_path, target) is None
+    assert _key_test(db_path, target, RECENT) is None
+
+    _plant_duplicate(db_path, newest=False)
+    failure = _key_test(db_path, target)
+    assert failure is not None and KEY_TEST in failure
+    assert _key_test(db_path, target, RECENT) is None  # an old row: tested by the run that wrote it
+
+    _plant_duplicate(db_path, newest=True)
+    for dbt_vars in (None, RECENT):
+        failure = _key_test(db_path, target, dbt_vars)
+        assert failure is not None and KEY_TEST in failure
+
+
+def test_recent_scope_compiles_a_load_window_on_incremental_models_only(
+    fixture_warehouse: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "target"
+    select = ["--select", "fct_usage_events,test_type:data dim_accounts,test_type:data"]
+    run_dbt(["compile", *select], db_path=fixture_warehouse, target_path=target, dbt_vars=RECENT)
+    compiled = {path.stem: path.read_text() for path in (target / "compiled").rglob("*.sql")}
+    scoped = {name for name, sql in compiled.items() if "max(loaded_at)" in sql}
+    assert KEY_TEST in scoped
+    # volume_anomaly compares a day with the weeks before it; dim_accounts is rebuilt whole.
+    assert not any(name.startswith("volume_anomaly") for name in scoped)
+    assert not any("dim_accounts" in name and "fct_" not in name for name in scoped)
+    assert any(name.startswith("unique_dim_accounts") for name in compiled)
+
+
+def test_unknown_scope_is_an_error_naming_the_choices(fixture_warehouse: Path, tmp_path: Path) -> None:
+    with pytest.raises(DbtCommandError, match=r"data_test_scope is 'new'.*'all'.*'recent'"):
+        run_dbt(
+            ["compile", "--select", KEY_TEST],
+            db_path=fixture_warehouse,
+            target_path=tmp_path / "target",
+            dbt_vars={"data_test_scope": "new"},
+        )
+
+
+def test_daily_job_tests_every_row_weekly_and_on_a_new_warehouse(fixture_warehouse: Path, tmp_path: Path) -> None:
+    def resource(db_path: Path) -> WarehouseResource:
+        return WarehouseResource(
+            db_path=str(db_path),
+            target_path=str(tmp_path),
+            reports_dir=str(tmp_path),
+            expectations_docs_dir=str(tmp_path),
+            full_test_weekday=6,
+        )
+
+    monday, sunday = date(2026, 11, 30), date(2026, 11, 29)
+    assert resource(tmp_path / "missing.duckdb").build_args(monday) == list(PRODUCTION_BUILD)
+    built = resource(fixture_warehouse)
+    assert built.build_args(monday) == list(INCREMENTAL_BUILD)
+    assert built.build_args(sunday) == list(PRODUCTION_BUILD)
