@@ -136,7 +136,7 @@
 {#- SQL scalar: a hash of every row of `relation` (all its columns, as text, rows sorted), so
     that any edit of a configuration table changes it. -#}
 {% macro config_fingerprint(relation) -%}
-    {#- No table to read at parse time, nor in a unit test (the input is a fixture CTE). -#}
+    {#- No table to read at parse time, nor in a unit test (the input is a fixture CTE): ''. -#}
     {%- if not execute or relation.identifier is not defined -%}
         {{ return("cast('' as " ~ dbt.type_string() ~ ")") }}
     {%- endif -%}
@@ -145,7 +145,10 @@
         {%- do parts.append("coalesce(cast(" ~ col.name ~ " as " ~ dbt.type_string() ~ "), '~')") -%}
         {%- do parts.append("'|'") -%}
     {%- endfor -%}
-    (select {{ dbt.hash(sorted_string_agg(dbt.concat(parts) if parts else "''")) }} from {{ relation }})
+    {%- if not parts -%}
+        {{ return("cast('' as " ~ dbt.type_string() ~ ")") }}
+    {%- endif -%}
+    (select {{ dbt.hash(sorted_string_agg(dbt.concat(parts))) }} from {{ relation }})
 {%- endmacro %}
 
 

@@ -58,6 +58,7 @@ INCREMENTAL_UPSTREAM_TABLES: tuple[str, ...] = (
     "usage_intermediate.int_metrics__user_daily",
     "usage_intermediate.int_metrics__account_daily",
     "usage_intermediate.int_metrics__account_user_daily",
+    "usage_intermediate.int_funnels__step_events",
 )
 
 

@@ -5,7 +5,8 @@
     and events without a user).
 
     Entry: the person's first step-1 event up to the as-of date (one entry per person per
-    funnel; later step-1 events do not start a new attempt). Step k is reached at the earliest
+    funnel; later step-1 events do not start a new attempt; step events after the as-of date
+    are left out). Step k is reached at the earliest
     step-k event strictly after the time step k-1 was reached and at most
     conversion_window_days (24-hour days, the end included) after the entry; a step-k event
     before step k-1 was reached does not count, the step must be done again after it.
@@ -16,7 +17,7 @@
     no qualify. -#}
 {%- set step_count = funnel_step_count(ref('funnel_steps')) %}
 
-with step_events as (
+with all_step_events as (
     select * from {{ ref('int_funnels__step_events') }}
 ),
 
@@ -39,6 +40,13 @@ dates as (
 as_of as (
     select max(as_of_date) as as_of_date
     from dates
+),
+
+step_events as (
+    select all_step_events.*
+    from all_step_events
+    cross join as_of
+    where all_step_events.event_date <= as_of.as_of_date
 ),
 
 funnels as (

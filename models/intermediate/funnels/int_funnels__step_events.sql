@@ -1,40 +1,41 @@
-{{ config(materialized='table') }}
+{{ config(
+    pre_hook="{{ delete_if_config_changed('steps_fingerprint', config_fingerprint(ref('int_funnels__steps'))) }}",
+    post_hook="{{ delete_erased_users('user_id') }}",
+    **partition_replace_config('event_date')
+) }}
 
 {#- One row per usage event × funnel step it matches (an event can match steps of several
-    funnels, or several steps of one funnel), for the enabled funnels, events up to the as-of
-    date. A step matches one event name (exact) or one feature; with a property filter only
-    events whose properties JSON has that top-level key with that text value (invalid JSON
-    matches nothing). Materialized as a table: the one scan of fct_usage_events, read by
-    int_funnels__entity_steps once per step. -#}
+    funnels, or several steps of one funnel), for the enabled funnels. A step matches one event
+    name (exact) or one feature; with a property filter only events whose properties JSON has
+    that top-level key with that text value (invalid JSON matches nothing). Materialized: the
+    one scan of fct_usage_events, read by int_funnels__entity_steps once per step (which keeps
+    the events up to the as-of date).
+
+    Incremental: every day with an event loaded after the watermark is recomputed whole; an
+    edit of the funnel steps (fingerprint of int_funnels__steps) recomputes every day. -#}
+{%- set events_relation = ref('fct_usage_events') -%}
+
 with events as (
-    select * from {{ ref('fct_usage_events') }}
+    select * from {{ events_relation }}
+    where {{ affected_dates_filter(events_relation, 'event_date') }}
 ),
 
 steps as (
     select * from {{ ref('int_funnels__steps') }}
 ),
 
-dates as (
-    select * from {{ ref('dim_dates') }}
-),
-
-as_of as (
-    select max(as_of_date) as as_of_date
-    from dates
-),
-
-events_to_date as (
+step_candidates as (
     select
-        events.event_id,
-        events.event_name,
-        events.feature,
-        events.event_at,
-        events.user_id,
-        events.account_id,
-        events.properties
+        event_id,
+        event_name,
+        feature,
+        event_at,
+        event_date,
+        user_id,
+        account_id,
+        properties,
+        loaded_at
     from events
-    cross join as_of
-    where events.event_date <= as_of.as_of_date
 ),
 
 {# One equi-join per match level (a join on an OR of conditions would compare every event
@@ -46,16 +47,18 @@ matched as (
         steps.step_number,
         steps.property_name,
         steps.property_value,
-        events_to_date.event_id,
-        events_to_date.event_at,
-        events_to_date.user_id,
-        events_to_date.account_id,
-        events_to_date.properties
-    from events_to_date
+        step_candidates.event_id,
+        step_candidates.event_at,
+        step_candidates.event_date,
+        step_candidates.user_id,
+        step_candidates.account_id,
+        step_candidates.properties,
+        step_candidates.loaded_at
+    from step_candidates
     inner join steps
         on
             steps.match_level = '{{ level }}'
-            and events_to_date.{{ level }} = steps.{{ level }}
+            and step_candidates.{{ level }} = steps.{{ level }}
     {%- if not loop.last %}
 
     union all
@@ -77,8 +80,11 @@ final as (
         cast(step_number as {{ dbt.type_int() }}) as step_number,
         cast(event_id as {{ dbt.type_string() }}) as event_id,
         cast(event_at as {{ dbt.type_timestamp() }}) as event_at,
+        cast(event_date as date) as event_date,
         cast(user_id as {{ dbt.type_string() }}) as user_id,
-        cast(account_id as {{ dbt.type_string() }}) as account_id
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+        {{ config_fingerprint(ref('int_funnels__steps')) }} as steps_fingerprint
     from filtered
 )
 
