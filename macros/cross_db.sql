@@ -240,3 +240,23 @@
 {% macro spark__median(expr) -%}
     percentile({{ expr }}, 0.5)
 {%- endmacro %}
+
+
+{#- Written between `<name> as` and the CTE's body: tells the engine to inline a CTE that is
+    read more than once instead of computing it whole first, so that the readers' filters
+    reach the tables under it (DuckDB materializes such CTEs by default; PostgreSQL 12+
+    accepts the same words). Nothing where the engine has no such hint. -#}
+{% macro not_materialized() -%}
+    {{ return(adapter.dispatch('not_materialized', 'usage_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__not_materialized() -%}
+{%- endmacro %}
+
+{% macro duckdb__not_materialized() -%}
+    not materialized
+{%- endmacro %}
+
+{% macro postgres__not_materialized() -%}
+    not materialized
+{%- endmacro %}

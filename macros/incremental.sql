@@ -185,3 +185,45 @@
 {% macro spark__delete_if_config_changed(column, fingerprint_sql) -%}
     select 1 as config_unchanged
 {%- endmacro %}
+
+
+{#- The keys an incremental run must restate, for an `in (...)` condition: the distinct
+    non-null values of `query`'s first column, read when the model runs and written as a
+    list of literals, so that the database can push the condition down to the tables under
+    a view (a subquery condition is a join above the view, which computes the whole view
+    first). More than var restatement_max_inline_keys keys, or no database to ask (parsing):
+    the query itself. -#}
+{% macro restated_key_list(query) -%}
+    {%- if not execute -%}
+        {{ return(query) }}
+    {%- endif -%}
+    {%- set max_keys = var('restatement_max_inline_keys') | int -%}
+    {%- set result = run_query(
+        'select distinct restated_key from (' ~ query ~ ') as restated where restated_key is not null limit ' ~ (max_keys + 1)
+    ) -%}
+    {%- set keys = result.columns[0].values() | list -%}
+    {%- if keys | length > max_keys -%}
+        {{ return(query) }}
+    {%- endif -%}
+    {%- if not keys -%}
+        {{ return('cast(null as ' ~ dbt.type_string() ~ ')') }}
+    {%- endif -%}
+    {%- set literals = [] -%}
+    {%- for key in keys | sort -%}
+        {%- do literals.append("'" ~ (key | string | replace("'", "''")) ~ "'") -%}
+    {%- endfor -%}
+    {{ return(literals | join(', ')) }}
+{%- endmacro %}
+
+
+{#- The load watermark (load_watermark) read when the model runs, as a timestamp literal: a
+    constant the database can push down into the tables under a view, where a scalar
+    subquery stays a join above it. The subquery itself while parsing. -#}
+{% macro load_watermark_literal(column='loaded_at') -%}
+    {%- if not execute -%}
+        {{ return(load_watermark(column)) }}
+    {%- endif -%}
+    {%- set result = run_query('select ' ~ load_watermark(column) ~ ' as watermark_at') -%}
+    {%- set value = result.columns[0].values()[0] -%}
+    {{ return("cast('" ~ value ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+{%- endmacro %}

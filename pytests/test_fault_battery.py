@@ -42,6 +42,9 @@ DBT_ENV = {"USAGE_WAREHOUSE_TARGET": "duckdb", "DBT_SEND_ANONYMOUS_USAGE_STATS":
 
 # The models the facts need: staging, core and usage marts, the audit models.
 CORE_SELECT = [
+    "+int_metrics__account_daily",
+    "+int_metrics__account_user_daily",
+    "+int_funnels__step_events",
     "+fct_account_daily_usage",
     "+fct_account_daily_module_usage",
     "+fct_account_daily_product_usage",
@@ -65,7 +68,7 @@ FACT_TABLES = [
     "usage_marts.dim_accounts",
     "usage_marts.dim_features",
 ]
-# Whole state of an incremental build: facts, incremental staging and audit tables.
+# Whole state of an incremental build: facts, incremental staging and intermediate tables, audit tables.
 STATE_TABLES = [
     *FACT_TABLES,
     *INCREMENTAL_UPSTREAM_TABLES,

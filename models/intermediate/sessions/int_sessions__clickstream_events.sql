@@ -323,7 +323,13 @@ final as (
         cast(user_id is not null or anonymous_id is not null as {{ dbt.type_boolean() }}) as has_person,
         cast(previous_session_started_at as {{ dbt.type_timestamp() }}) as previous_session_started_at,
         cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+        {#- a full build writes every row, and the marts are built with it: each row's own load
+            time, so the next run's lookback recomputes only the dates of recently loaded rows -#}
+        {%- if is_incremental() %}
         cast((select max(new_events.loaded_at) from new_events) as {{ dbt.type_timestamp() }}) as sessionized_loaded_at
+        {%- else %}
+        cast(loaded_at as {{ dbt.type_timestamp() }}) as sessionized_loaded_at
+        {%- endif %}
     from sessionized
 )
 

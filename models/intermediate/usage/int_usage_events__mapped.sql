@@ -10,7 +10,9 @@
     'is_milestone_event', 'billable_unit', 'quantity_property',
 ] -%}
 
-with events as (
+-- Read twice below: inlined, so that a reader's filter (fct_usage_events' incremental window)
+-- reaches the staging tables instead of the whole union being computed first.
+with events as {{ not_materialized() }} (
     select * from {{ ref('int_usage_events__unioned') }}
 ),
 

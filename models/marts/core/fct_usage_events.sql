@@ -35,54 +35,32 @@ erased_users as (
 ),
 
 {% if is_incremental() %}
-watermark as (
-    select {{ load_watermark('loaded_at') }} as watermark_at
-),
-
-restated_visitors as (
-    select anonymous_id from anonymous_users
-    where loaded_at > (select watermark.watermark_at from watermark)
-),
-
-restated_users as (
-    select user_id from user_accounts
-    where loaded_at > (select watermark.watermark_at from watermark)
-),
-
-restated_visitors_of_users as (
-    select anonymous_id from anonymous_users
-    where user_id in (select restated_users.user_id from restated_users)
-),
-
-newly_erased_users as (
-    select user_id from erased_users
-    where erased_from_loaded_at > (select watermark.watermark_at from watermark)
-),
-
-visitors_of_newly_erased_users as (
-    select anonymous_id from anonymous_users
-    where user_id in (select newly_erased_users.user_id from newly_erased_users)
-),
-
+{#- The watermark and the restated users and visitors are read first and written into the
+    SQL as literals (restated_key_list), so that the filters reach the staging tables under
+    the mapped view: the view is computed for the rows to process only. -#}
+{%- set watermark_at = load_watermark_literal('loaded_at') -%}
+{%- set restated_users_sql -%}
+    select user_id as restated_key from {{ ref('int_identity__user_accounts') }}
+    where loaded_at > {{ watermark_at }}
+    union all
+    select user_id as restated_key from {{ ref('stg_app_db__erased_users') }}
+    where erased_from_loaded_at > {{ watermark_at }}
+{%- endset -%}
+{%- set restated_visitors_sql -%}
+    select anonymous_id as restated_key from {{ ref('int_identity__anonymous_users') }}
+    where
+        loaded_at > {{ watermark_at }}
+        or user_id in (select restated_users.restated_key from ({{ restated_users_sql }}) as restated_users)
+{%- endset %}
+-- Loaded after the watermark, or restated: a visitor identified, a user moved to an account,
+-- or an erasure landed after it (their events loaded before it are processed again). One
+-- condition on one reference to the events: a CTE read twice is materialized whole first.
 events_to_process as (
     select * from events
-    where loaded_at > (select watermark.watermark_at from watermark)
-
-    union all
-
-    select * from events
     where
-        loaded_at <= (select watermark.watermark_at from watermark)
-        and (
-            (user_id is null and anonymous_id in (select restated_visitors.anonymous_id from restated_visitors))
-            or user_id in (select restated_users.user_id from restated_users)
-            or (user_id is null and anonymous_id in (select restated_visitors_of_users.anonymous_id from restated_visitors_of_users))
-            or user_id in (select newly_erased_users.user_id from newly_erased_users)
-            or (
-                user_id is null
-                and anonymous_id in (select visitors_of_newly_erased_users.anonymous_id from visitors_of_newly_erased_users)
-            )
-        )
+        loaded_at > {{ watermark_at }}
+        or user_id in ({{ restated_key_list(restated_users_sql) }})
+        or (user_id is null and anonymous_id in ({{ restated_key_list(restated_visitors_sql) }}))
 ),
 {% else %}
 events_to_process as (
