@@ -21,6 +21,10 @@
     Incremental: every day with an event loaded after the model's watermark is recomputed
     whole (partition replace on metric_date). -#}
 {%- set events_relation = ref('fct_usage_events') -%}
+{#- What a metric matches and counts by: the grain of the event groups. -#}
+{%- set group_columns = [
+    'account_id', 'user_id', 'event_date', 'event_name', 'feature', 'module', 'product', 'is_active_use',
+] -%}
 
 with events as (
     select * from {{ events_relation }}
@@ -35,13 +39,9 @@ definitions as (
 
 event_rows as (
     select
-        account_id,
-        user_id,
-        event_date,
-        event_name,
-        feature,
-        module,
-        product,
+        {%- for column in group_columns if column != 'is_active_use' %}
+        {{ column }},
+        {%- endfor %}
         coalesce(is_active_use, false) as is_active_use,
         quantity,
         properties,
@@ -53,27 +53,14 @@ event_rows as (
 -- condition need.
 event_groups as (
     select
-        account_id,
-        user_id,
-        event_date,
-        event_name,
-        feature,
-        module,
-        product,
-        is_active_use,
+        {%- for column in group_columns %}
+        {{ column }},
+        {%- endfor %}
         count(*) as event_count,
         sum(quantity) as quantity,
         max(loaded_at) as loaded_at
     from event_rows
-    group by
-        account_id,
-        user_id,
-        event_date,
-        event_name,
-        feature,
-        module,
-        product,
-        is_active_use
+    group by {{ group_columns | join(', ') }}
 ),
 
 grouped_definitions as (
