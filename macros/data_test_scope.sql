@@ -50,15 +50,12 @@
     {%- if test_name in ['volume_anomaly'] or (config.get('meta') or {}).get('data_test_scope') == 'all' -%}
         {{ return('') }}
     {%- endif -%}
-    {%- for node in graph.nodes.values()
-        if node.resource_type == 'model'
-        and node.alias | lower == (relation.identifier or '') | lower
-        and node.schema | lower == (relation.schema or '') | lower -%}
-        {%- if node.config.materialized == 'incremental' and 'loaded_at' in node.columns -%}
-            {%- set hours = var('data_test_recent_hours') | int -%}
-            {%- set newest = '(select max(loaded_at) from ' ~ relation ~ ')' -%}
-            {{ return('loaded_at > ' ~ dbt.dateadd('hour', -1 * hours, newest)) }}
-        {%- endif -%}
-    {%- endfor -%}
+    {#- The model the test is attached to (the tested relation), looked up once. -#}
+    {%- set node = graph.nodes.get(model.get('attached_node') or '') or {} -%}
+    {%- if node.get('config', {}).get('materialized') == 'incremental' and 'loaded_at' in node.get('columns', {}) -%}
+        {%- set hours = var('data_test_recent_hours') | int -%}
+        {%- set newest = '(select max(loaded_at) from ' ~ relation ~ ')' -%}
+        {{ return('loaded_at > ' ~ dbt.dateadd('hour', -1 * hours, newest)) }}
+    {%- endif -%}
     {{ return('') }}
 {%- endmacro %}

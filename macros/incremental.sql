@@ -127,7 +127,7 @@
 {%- endmacro %}
 
 
-{#- Configuration changes in incremental models (docs/decision_log.md, "Incremental windows").
+{#- Configuration changes in incremental models (docs/decision_log.md, "Metrics are rows of a seed").
     A model that applies configuration seeds (metric definitions) to history stores a
     fingerprint of that configuration in every row. When the configuration changes, the
     pre-hook delete_if_config_changed empties the model, its watermark falls back to the
@@ -137,14 +137,13 @@
     that any edit of a configuration table changes it. -#}
 {% macro config_fingerprint(relation) -%}
     {#- No table to read at parse time, nor in a unit test (the input is a fixture CTE): ''. -#}
-    {%- if not execute or relation.identifier is not defined -%}
-        {{ return("cast('' as " ~ dbt.type_string() ~ ")") }}
-    {%- endif -%}
     {%- set parts = [] -%}
-    {%- for col in adapter.get_columns_in_relation(relation) | sort(attribute='name') -%}
-        {%- do parts.append("coalesce(cast(" ~ col.name ~ " as " ~ dbt.type_string() ~ "), '~')") -%}
-        {%- do parts.append("'|'") -%}
-    {%- endfor -%}
+    {%- if execute and relation.identifier is defined -%}
+        {%- for col in adapter.get_columns_in_relation(relation) | sort(attribute='name') -%}
+            {%- do parts.append("coalesce(cast(" ~ col.name ~ " as " ~ dbt.type_string() ~ "), '~')") -%}
+            {%- do parts.append("'|'") -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- if not parts -%}
         {{ return("cast('' as " ~ dbt.type_string() ~ ")") }}
     {%- endif -%}
