@@ -5,9 +5,16 @@
     'recent' (the daily job's incremental runs), a test on an incremental model with a
     loaded_at column reads only the rows loaded in the last var data_test_recent_hours before
     the model's newest load: the rows the run wrote. Older rows were tested by the runs that
-    wrote them; the merge on the model's unique key keeps them from duplicating new rows. Tests
-    on tables rebuilt whole, views and seeds always read every row, and so do tests that compare
-    new rows with history (volume_anomaly, or meta data_test_scope: all on the test).
+    wrote them; the merge on the model's unique key keeps them from duplicating new rows. On a
+    view with loaded_at (the base views over the raw tables), the tests that check each row on
+    its own (ROW_WISE_TESTS) read the recent rows too: a row's result does not depend on the
+    others. Tests that compare rows (unique) on views, tests on tables rebuilt whole and seeds
+    read every row, and so do tests that compare new rows with history (volume_anomaly, or
+    meta data_test_scope: all on the test).
+
+    The cutoff is read when the test runs and written as a timestamp literal: a constant
+    condition reaches the table scan under a view (only the recent raw rows are parsed and
+    checked) and skips the older row groups of a table.
 
     Overrides dbt's get_where_subquery (the test's own `where` config still applies on top).
 -#}
@@ -52,10 +59,17 @@
     {%- endif -%}
     {#- The model the test is attached to (the tested relation), looked up once. -#}
     {%- set node = graph.nodes.get(model.get('attached_node') or '') or {} -%}
-    {%- if node.get('config', {}).get('materialized') == 'incremental' and 'loaded_at' in node.get('columns', {}) -%}
+    {%- set materialized = node.get('config', {}).get('materialized') -%}
+    {%- set row_wise_tests = ['not_null', 'accepted_values', 'relationships', 'expression_is_true'] -%}
+    {%- if 'loaded_at' not in node.get('columns', {}) -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- if materialized == 'incremental' or (materialized == 'view' and test_name in row_wise_tests) -%}
         {%- set hours = var('data_test_recent_hours') | int -%}
         {%- set newest = '(select max(loaded_at) from ' ~ relation ~ ')' -%}
-        {{ return('loaded_at > ' ~ dbt.dateadd('hour', -1 * hours, newest)) }}
+        {%- set cutoff = run_query('select ' ~ dbt.dateadd('hour', -1 * hours, newest) ~ ' as cutoff_at').columns[0].values()[0] -%}
+        {#- An empty model: nothing to scope. -#}
+        {{ return('' if cutoff is none else "loaded_at > cast('" ~ cutoff ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
     {%- endif -%}
     {{ return('') }}
 {%- endmacro %}

@@ -37,11 +37,15 @@
 
 {#- The load-time watermark of an incremental model: the newest `column` already in the
     model, less the configured lookback (var incremental_lookback_hours). Rows loaded after
-    it are processed again; the unique key keeps that idempotent. -#}
-{% macro load_watermark(column='loaded_at', relation=none) -%}
+    it are processed again; the unique key keeps that idempotent. With `condition`, only the
+    model's rows that meet it count (the rows a pre-hook is about to delete do not). -#}
+{% macro load_watermark(column='loaded_at', relation=none, condition=none) -%}
     {%- set relation = relation if relation is not none else this -%}
     {%- set newest -%}
-        coalesce((select max({{ column }}) from {{ relation }}), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+        coalesce(
+            (select max({{ column }}) from {{ relation }}{% if condition %} where {{ condition }}{% endif %}),
+            cast('1900-01-01' as {{ dbt.type_timestamp() }})
+        )
     {%- endset -%}
     {{ dbt.dateadd('hour', -1 * (var('incremental_lookback_hours') | int), newest) }}
 {%- endmacro %}
@@ -77,18 +81,65 @@
 
 {#- `where`-clause fragment for partition-replacing models: true for the rows of every
     date that has an input row loaded after this model's watermark, so those dates are
-    recomputed whole. On a full build every row qualifies. -#}
-{% macro affected_dates_filter(input_relation, date_column, input_date_column=none) -%}
+    recomputed whole. On a full build every row qualifies. A model whose pre-hook deletes
+    rows (delete_if_config_changed) passes `watermark_condition`, true for the rows it keeps:
+    the dates are read before the pre-hook runs. -#}
+{% macro affected_dates_filter(input_relation, date_column, input_date_column=none, watermark_condition=none) -%}
     {%- set input_date_column = input_date_column or date_column -%}
     {%- if is_incremental() -%}
-        ({{ date_column }} in (
-            select distinct {{ input_date_column }}
+        {%- set dates_sql -%}
+            select {{ input_date_column }} as affected_date
             from {{ input_relation }}
-            where loaded_at > {{ load_watermark('loaded_at') }}
-        ){{ backfill_dates_condition(date_column) }})
+            where loaded_at > {{ load_watermark('loaded_at', condition=watermark_condition) }}
+        {%- endset -%}
+        ({{ affected_dates_condition(date_column, dates_sql, [input_relation]) }}{{ backfill_dates_condition(date_column) }})
     {%- else -%}
         1 = 1
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- `<date_column> in (...)` for the dates of `dates_sql` (column affected_date). The dates
+    are read when the model runs and written as literals, with their range: a constant
+    condition reaches the table scan, which skips the row groups outside the range, where a
+    subquery is a join that reads every row first. No dates: false. More than var
+    restatement_max_inline_keys dates, or no database to ask (parsing, unit tests): the
+    subquery itself. -#}
+{% macro affected_dates_condition(date_column, dates_sql, relations) -%}
+    {%- set dates = inline_values(dates_sql, 'affected_date', relations) -%}
+    {%- if dates is none -%}
+        {{ return(date_column ~ ' in (select affected_dates.affected_date from (' ~ dates_sql ~ ') as affected_dates)') }}
+    {%- endif -%}
+    {%- if not dates -%}
+        {{ return('1 = 0') }}
+    {%- endif -%}
+    {{ return(
+        date_column ~ ' between ' ~ sql_literals(dates[:1], 'date') ~ ' and ' ~ sql_literals(dates[-1:], 'date')
+        ~ ' and ' ~ date_column ~ ' in (' ~ sql_literals(dates, 'date') ~ ')'
+    ) }}
+{%- endmacro %}
+
+
+{#- The distinct non-null values of `column` in `query`, sorted, read now: a list, or none
+    when they cannot be read (parsing; a unit test, whose `relations` and `this` are fixtures,
+    not tables) or there are more than var restatement_max_inline_keys of them. -#}
+{% macro inline_values(query, column, relations=[]) -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- for relation in relations + [this] if relation.identifier is not defined -%}
+        {{ return(none) }}
+    {%- endfor -%}
+    {%- set max_values = var('restatement_max_inline_keys') | int -%}
+    {%- set result = run_query(
+        'select distinct ' ~ column ~ ' from (' ~ query ~ ') as inline_source where '
+        ~ column ~ ' is not null limit ' ~ (max_values + 1)
+    ) -%}
+    {%- set values = result.columns[0].values() | list -%}
+    {%- if values | length > max_values -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(values | sort) }}
 {%- endmacro %}
 
 
@@ -186,32 +237,32 @@
 {%- endmacro %}
 
 
+{#- `values` as a comma-separated list of SQL literals: quoted text, or dates
+    (`value_type` 'date'). -#}
+{% macro sql_literals(values, value_type='string') -%}
+    {%- set literals = [] -%}
+    {%- for value in values -%}
+        {%- set quoted = "'" ~ (value | string | replace("'", "''")) ~ "'" -%}
+        {%- do literals.append("cast(" ~ quoted ~ " as date)" if value_type == 'date' else quoted) -%}
+    {%- endfor -%}
+    {{ return(literals | join(', ')) }}
+{%- endmacro %}
+
+
 {#- The keys an incremental run must restate, for an `in (...)` condition: the distinct
-    non-null values of `query`'s first column, read when the model runs and written as a
-    list of literals, so that the database can push the condition down to the tables under
-    a view (a subquery condition is a join above the view, which computes the whole view
-    first). More than var restatement_max_inline_keys keys, or no database to ask (parsing):
-    the query itself. -#}
+    non-null values of `query`'s column restated_key, read when the model runs and written
+    as a list of literals, so that the database can push the condition down to the tables
+    under a view (a subquery condition is a join above the view, which computes the whole
+    view first). When they cannot be inlined (inline_values): the query itself. -#}
 {% macro restated_key_list(query) -%}
-    {%- if not execute -%}
-        {{ return(query) }}
-    {%- endif -%}
-    {%- set max_keys = var('restatement_max_inline_keys') | int -%}
-    {%- set result = run_query(
-        'select distinct restated_key from (' ~ query ~ ') as restated where restated_key is not null limit ' ~ (max_keys + 1)
-    ) -%}
-    {%- set keys = result.columns[0].values() | list -%}
-    {%- if keys | length > max_keys -%}
+    {%- set keys = inline_values(query, 'restated_key') -%}
+    {%- if keys is none -%}
         {{ return(query) }}
     {%- endif -%}
     {%- if not keys -%}
         {{ return('cast(null as ' ~ dbt.type_string() ~ ')') }}
     {%- endif -%}
-    {%- set literals = [] -%}
-    {%- for key in keys | sort -%}
-        {%- do literals.append("'" ~ (key | string | replace("'", "''")) ~ "'") -%}
-    {%- endfor -%}
-    {{ return(literals | join(', ')) }}
+    {{ return(sql_literals(keys)) }}
 {%- endmacro %}
 
 

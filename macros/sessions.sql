@@ -42,16 +42,17 @@
 {%- endmacro %}
 
 
-{#- The session_start_date values a session mart must recompute in this run: the dates of
-    the sessions that the rows written by int_sessions__clickstream_events in its runs since
-    this mart's watermark belong to now (session_start_date) and belonged to before
-    (previous_session_started_at). sessionized_loaded_at marks the rows a run wrote. -#}
+{#- The session_start_date values a session mart must recompute in this run, as a query
+    (column affected_date): the dates of the sessions that the rows written by
+    int_sessions__clickstream_events in its runs since this mart's watermark belong to now
+    (session_start_date) and belonged to before (previous_session_started_at).
+    sessionized_loaded_at marks the rows a run wrote. -#}
 {% macro session_affected_dates(clickstream_relation) -%}
-    select clickstream.session_start_date
+    select clickstream.session_start_date as affected_date
     from {{ clickstream_relation }} as clickstream
     where clickstream.sessionized_loaded_at > {{ load_watermark('loaded_at') }}
-    union
-    select cast({{ dbt.date_trunc('day', 'clickstream.previous_session_started_at') }} as date) as session_start_date
+    union all
+    select cast({{ dbt.date_trunc('day', 'clickstream.previous_session_started_at') }} as date) as affected_date
     from {{ clickstream_relation }} as clickstream
     where
         clickstream.sessionized_loaded_at > {{ load_watermark('loaded_at') }}
@@ -60,12 +61,64 @@
 
 
 {#- `where`-clause fragment for the session marts: true for the rows of every affected
-    session_start_date (all rows on a full build). -#}
+    session_start_date (all rows on a full build), written as literals when the model runs
+    (affected_dates_condition). -#}
 {% macro session_affected_dates_filter(clickstream_relation, date_column='session_start_date') -%}
     {%- if is_incremental() -%}
-        {{ date_column }} in ({{ session_affected_dates(clickstream_relation) }})
+        ({{ affected_dates_condition(date_column, session_affected_dates(clickstream_relation), [clickstream_relation]) }})
     {%- else -%}
         1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The sessions fct_sessions and fct_page_views must recompute in this run, as a query
+    (column affected_session_id): the sessions that the rows written by
+    int_sessions__clickstream_events since the mart's watermark belong to now (session_id)
+    and belonged to before (previous_session_id). -#}
+{% macro session_affected_ids(clickstream_relation) -%}
+    select clickstream.session_id as affected_session_id
+    from {{ clickstream_relation }} as clickstream
+    where clickstream.sessionized_loaded_at > {{ load_watermark('loaded_at') }}
+    union all
+    select clickstream.previous_session_id as affected_session_id
+    from {{ clickstream_relation }} as clickstream
+    where
+        clickstream.sessionized_loaded_at > {{ load_watermark('loaded_at') }}
+        and clickstream.previous_session_id is not null
+{%- endmacro %}
+
+
+{#- `where`-clause fragment for the session-keyed marts: true for the rows of every affected
+    session (all rows on a full build). The session ids are read when the model runs and
+    written as literals (inline_values); when there are too many, the subquery. -#}
+{% macro session_affected_ids_filter(clickstream_relation, column='session_id') -%}
+    {%- if not is_incremental() -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- set ids_sql = session_affected_ids(clickstream_relation) -%}
+    {%- set ids = inline_values(ids_sql, 'affected_session_id', [clickstream_relation]) -%}
+    {%- if ids is none -%}
+        {{ return(column ~ ' in (select affected_sessions.affected_session_id from (' ~ ids_sql ~ ') as affected_sessions)') }}
+    {%- endif -%}
+    {%- if not ids -%}
+        {{ return('1 = 0') }}
+    {%- endif -%}
+    {{ return(column ~ ' in (' ~ sql_literals(ids) ~ ')') }}
+{%- endmacro %}
+
+
+{#- Pre-hook of the session-keyed marts: deletes the rows of every affected session. The
+    delete+insert on the model's key replaces the sessions that still exist; this removes the
+    ones that do not any more (merged into another session by a late event, or moved to
+    another person by an identity restatement). Spark rebuilds these marts whole
+    (upsert_config), where is_incremental() is false. -#}
+{% macro delete_affected_sessions(clickstream_relation) -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where {{ session_affected_ids_filter(clickstream_relation) }}
+    {%- else -%}
+    select 1 as nothing_to_delete
     {%- endif -%}
 {%- endmacro %}
 
@@ -73,21 +126,26 @@
 {#- Pre-hook of the session marts. delete+insert on session_start_date replaces the dates
     that have rows in the new data; an affected date whose sessions all moved away (a late
     event merged its only session into one that started the day before) has none, so its
-    old rows are deleted here. Runs before the model's query, so the watermark is the one
-    the query would have seen (deleting can only lower it: more dates recomputed, never
-    fewer). -#}
+    old rows are deleted here. The dates are read when the hook runs, before the model's
+    query; deleting rows can only lower the watermark (more dates, never fewer), and the
+    dates deleted here have no rows to recompute. -#}
 {% macro delete_emptied_session_dates(clickstream_relation) -%}
     {{ return(adapter.dispatch('delete_emptied_session_dates', 'usage_warehouse')(clickstream_relation)) }}
 {%- endmacro %}
 
 {% macro default__delete_emptied_session_dates(clickstream_relation) -%}
     {%- if is_incremental() -%}
+    {%- set affected = affected_dates_condition(
+        'session_start_date', session_affected_dates(clickstream_relation), [clickstream_relation]
+    ) -%}
     delete from {{ this }}
     where
-        session_start_date in ({{ session_affected_dates(clickstream_relation) }})
+        {{ affected }}
         and session_start_date not in (
             select remaining.session_start_date from {{ clickstream_relation }} as remaining
-            where remaining.has_person
+            where
+                remaining.has_person
+                and {{ affected }}
         )
     {%- else -%}
     select 1 as nothing_to_delete

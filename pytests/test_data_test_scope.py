@@ -8,7 +8,7 @@ A duplicate event id planted among old rows fails the key test of the whole tabl
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -66,19 +66,29 @@ def test_recent_scope_tests_only_the_newest_loads(fixture_warehouse: Path, tmp_p
         assert failure is not None and KEY_TEST in failure
 
 
-def test_recent_scope_compiles_a_load_window_on_incremental_models_only(
+def test_recent_scope_compiles_a_load_window_on_incremental_models_and_row_checks_of_views(
     fixture_warehouse: Path, tmp_path: Path
 ) -> None:
     target = tmp_path / "target"
-    select = ["--select", "fct_usage_events,test_type:data dim_accounts,test_type:data"]
+    models = ["fct_usage_events", "dim_accounts", "base_server_logs__log_lines", "int_usage_events__unioned"]
+    select = ["--select", *(f"{model},test_type:data" for model in models)]
     run_dbt(["compile", *select], db_path=fixture_warehouse, target_path=target, dbt_vars=RECENT)
     compiled = {path.stem: path.read_text() for path in (target / "compiled").rglob("*.sql")}
-    scoped = {name for name, sql in compiled.items() if "max(loaded_at)" in sql}
-    assert KEY_TEST in scoped
+    with duckdb.connect(str(fixture_warehouse), read_only=True) as con:
+        newest = con.execute("select max(loaded_at) from usage_marts.fct_usage_events").fetchone()
+    assert newest is not None
+    cutoff = f"loaded_at > cast('{newest[0] - timedelta(hours=48)}' as timestamp)"
+    assert cutoff in compiled[KEY_TEST]  # a literal: the scan skips the older row groups
+    scoped = {name for name, sql in compiled.items() if "loaded_at > cast(" in sql}
     # volume_anomaly compares a day with the weeks before it; dim_accounts is rebuilt whole.
     assert not any(name.startswith("volume_anomaly") for name in scoped)
     assert not any("dim_accounts" in name and "fct_" not in name for name in scoped)
     assert any(name.startswith("unique_dim_accounts") for name in compiled)
+    # On a view, a test of each row on its own reads the recent rows; a comparison of rows reads them all.
+    assert any(name.startswith("not_null_base_server_logs") for name in scoped)
+    assert any(name.startswith("accepted_values_base_server_lo") for name in scoped)
+    assert "unique_int_usage_events__unioned_event_id" in compiled
+    assert "unique_int_usage_events__unioned_event_id" not in scoped
 
 
 def test_unknown_scope_is_an_error_naming_the_choices(fixture_warehouse: Path, tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ MARTS = (
 # Bookkeeping of the incremental runs themselves: which session a row belonged to before the run
 # that last wrote it, and that run's newest input. A full build has no earlier run (null / its
 # own newest input), so these two columns are the only ones allowed to differ.
-RUN_HISTORY_COLUMNS = ("previous_session_started_at", "sessionized_loaded_at")
+RUN_HISTORY_COLUMNS = ("previous_session_id", "previous_session_started_at", "sessionized_loaded_at")
 
 SESSIONS_SQL = (
     "select person_key, session_started_at, session_ended_at, session_start_date, duration_seconds,"
@@ -307,6 +307,19 @@ def test_previous_session_start_says_which_sessions_changed(incremental_build: d
         ("segment_track:ses_t_d5", dt("2026-09-05 09:00:01"), None),
         ("segment_page:ses_p_d3", dt("2026-09-05 09:00:01"), dt("2026-09-05 10:00:01")),
         ("segment_track:ses_t_d4", dt("2026-09-05 09:00:01"), dt("2026-09-05 10:00:01")),
+    ]
+    # The session each row was in before: the same one for d1 and d2, the 10:00:01 session (merged away) for d3
+    # and d4, none for the new d5.
+    assert query(
+        incremental_build["db_path"],
+        f"select event_id, previous_session_id = session_id from {INT_TABLE}"
+        " where person_key = 'user:ses_usr_4' order by event_at",
+    ) == [
+        ("segment_page:ses_p_d1", True),
+        ("segment_page:ses_p_d2", True),
+        ("segment_track:ses_t_d5", None),
+        ("segment_page:ses_p_d3", False),
+        ("segment_track:ses_t_d4", False),
     ]
     # Persons no batch after the first touched keep the first run's state.
     assert query(

@@ -15,9 +15,13 @@
     edit of the funnel steps (fingerprint of int_funnels__steps) recomputes every day. -#}
 {%- set events_relation = ref('fct_usage_events') -%}
 
+{%- set fingerprint = config_fingerprint(ref('int_funnels__steps')) -%}
+{#- The rows the pre-hook keeps: written with the current configuration. -#}
+{%- set current_config_rows = 'steps_fingerprint = ' ~ fingerprint -%}
+
 with events as (
     select * from {{ events_relation }}
-    where {{ affected_dates_filter(events_relation, 'event_date') }}
+    where {{ affected_dates_filter(events_relation, 'event_date', watermark_condition=current_config_rows) }}
 ),
 
 steps as (
@@ -84,7 +88,7 @@ final as (
         cast(user_id as {{ dbt.type_string() }}) as user_id,
         cast(account_id as {{ dbt.type_string() }}) as account_id,
         cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
-        {{ config_fingerprint(ref('int_funnels__steps')) }} as steps_fingerprint
+        {{ fingerprint }} as steps_fingerprint
     from filtered
 )
 

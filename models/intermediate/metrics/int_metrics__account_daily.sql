@@ -11,9 +11,13 @@
     recomputed whole. -#}
 {%- set user_daily_relation = ref('int_metrics__user_daily') -%}
 
+{%- set fingerprint = config_fingerprint(ref('int_metrics__definitions')) -%}
+{#- The rows the pre-hook keeps: written with the current configuration. -#}
+{%- set current_config_rows = 'definitions_fingerprint = ' ~ fingerprint -%}
+
 with user_daily as (
     select * from {{ user_daily_relation }}
-    where {{ affected_dates_filter(user_daily_relation, 'metric_date') }}
+    where {{ affected_dates_filter(user_daily_relation, 'metric_date', watermark_condition=current_config_rows) }}
 ),
 
 -- The user rows are one per user (null user: the events without one), so distinct users are
@@ -49,7 +53,7 @@ final as (
         cast(event_count as {{ dbt.type_bigint() }}) as event_count,
         cast(user_count as {{ dbt.type_bigint() }}) as user_count,
         cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
-        {{ config_fingerprint(ref('int_metrics__definitions')) }} as definitions_fingerprint
+        {{ fingerprint }} as definitions_fingerprint
     from daily
 )
 

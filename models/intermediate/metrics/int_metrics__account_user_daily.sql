@@ -13,9 +13,13 @@
     int_metrics__user_daily rewrote since this model's watermark are recomputed whole. -#}
 {%- set user_daily_relation = ref('int_metrics__user_daily') -%}
 
+{%- set fingerprint = config_fingerprint(ref('int_metrics__definitions')) -%}
+{#- The rows the pre-hook keeps: written with the current configuration. -#}
+{%- set current_config_rows = 'definitions_fingerprint = ' ~ fingerprint -%}
+
 with user_daily as (
     select * from {{ user_daily_relation }}
-    where {{ affected_dates_filter(user_daily_relation, 'metric_date') }}
+    where {{ affected_dates_filter(user_daily_relation, 'metric_date', watermark_condition=current_config_rows) }}
 ),
 
 final as (
@@ -26,7 +30,7 @@ final as (
         cast(metric_date as date) as metric_date,
         cast(event_count as {{ dbt.type_bigint() }}) as event_count,
         cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
-        {{ config_fingerprint(ref('int_metrics__definitions')) }} as definitions_fingerprint
+        {{ fingerprint }} as definitions_fingerprint
     from user_daily
     where
         aggregation = 'distinct_users'

@@ -26,11 +26,15 @@
     'account_id', 'user_id', 'event_date', 'event_name', 'feature', 'module', 'product', 'is_active_use',
 ] -%}
 
+{%- set fingerprint = config_fingerprint(ref('int_metrics__definitions')) -%}
+{#- The rows the pre-hook keeps: written with the current configuration. -#}
+{%- set current_config_rows = 'definitions_fingerprint = ' ~ fingerprint -%}
+
 with events as (
     select * from {{ events_relation }}
     where
         account_id is not null
-        and {{ affected_dates_filter(events_relation, 'event_date') }}
+        and {{ affected_dates_filter(events_relation, 'event_date', watermark_condition=current_config_rows) }}
 ),
 
 definitions as (
@@ -169,7 +173,7 @@ final as (
         cast(metric_value as {{ dbt.type_numeric() }}) as metric_value,
         cast(event_count as {{ dbt.type_bigint() }}) as event_count,
         cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
-        {{ config_fingerprint(ref('int_metrics__definitions')) }} as definitions_fingerprint
+        {{ fingerprint }} as definitions_fingerprint
     from user_daily
 )
 

@@ -64,6 +64,7 @@ changed_existing as (
         existing.event_id,
         existing.person_key,
         existing.event_at,
+        existing.session_id,
         existing.session_started_at
     from existing
     inner join new_events
@@ -128,6 +129,7 @@ restated_existing as (
         existing.campaign_name,
         existing.user_agent,
         existing.loaded_at,
+        existing.session_id as previous_session_id,
         existing.session_started_at as previous_session_started_at
     from existing
     inner join restate_points
@@ -159,6 +161,7 @@ to_sessionize as (
         new_events.campaign_name,
         new_events.user_agent,
         new_events.loaded_at,
+        changed_existing.session_id as previous_session_id,
         changed_existing.session_started_at as previous_session_started_at
     from new_events
     left join changed_existing
@@ -172,6 +175,7 @@ to_sessionize as (
 to_sessionize as (
     select
         *,
+        cast(null as {{ dbt.type_string() }}) as previous_session_id,
         cast(null as {{ dbt.type_timestamp() }}) as previous_session_started_at
     from new_events
 ),
@@ -321,6 +325,7 @@ final as (
         cast({{ seconds_between('run_started_at', 'run_ended_at') }} >= {{ max_seconds }} as {{ dbt.type_boolean() }})
             as is_capped,
         cast(user_id is not null or anonymous_id is not null as {{ dbt.type_boolean() }}) as has_person,
+        cast(previous_session_id as {{ dbt.type_string() }}) as previous_session_id,
         cast(previous_session_started_at as {{ dbt.type_timestamp() }}) as previous_session_started_at,
         cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
         {#- a full build writes every row, and the marts are built with it: each row's own load

@@ -1,16 +1,19 @@
 {{ config(
-    pre_hook="{{ delete_emptied_session_dates(ref('int_sessions__clickstream_events')) }}",
+    pre_hook="{{ delete_affected_sessions(ref('int_sessions__clickstream_events')) }}",
     post_hook="{{ delete_erased_users('user_id') }}",
-    **partition_replace_config('session_start_date')
+    **upsert_config('event_id')
 ) }}
 
-{#- Grain: one row per page view (Segment page call), with its place in the session. -#}
+{#- Grain: one row per page view (Segment page call), with its place in the session.
+    Incremental: the page views of every session that the intermediate model's runs since
+    this table's watermark wrote to or moved events away from are recomputed; the pre-hook
+    deletes the page views of those sessions first. -#}
 
 with clickstream as (
     select * from {{ ref('int_sessions__clickstream_events') }}
     where
         has_person
-        and {{ session_affected_dates_filter(ref('int_sessions__clickstream_events')) }}
+        and {{ session_affected_ids_filter(ref('int_sessions__clickstream_events')) }}
 ),
 
 session_events as (

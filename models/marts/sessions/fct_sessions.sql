@@ -1,17 +1,18 @@
 {{ config(
-    pre_hook="{{ delete_emptied_session_dates(ref('int_sessions__clickstream_events')) }}",
+    pre_hook="{{ delete_affected_sessions(ref('int_sessions__clickstream_events')) }}",
     post_hook="{{ delete_erased_users('user_id', 'anonymous_id') }}",
-    **partition_replace_config('session_start_date')
+    **upsert_config('session_id')
 ) }}
 
 {#- Grain: one row per session (int_sessions__clickstream_events). Incremental: every
-    session_start_date that a session was written to or moved away from is recomputed. -#}
+    session that the intermediate model's runs since this table's watermark wrote to or moved
+    events away from is recomputed; the pre-hook deletes the ones that no longer exist. -#}
 
 with clickstream as (
     select * from {{ ref('int_sessions__clickstream_events') }}
     where
         has_person
-        and {{ session_affected_dates_filter(ref('int_sessions__clickstream_events')) }}
+        and {{ session_affected_ids_filter(ref('int_sessions__clickstream_events')) }}
 ),
 
 session_events as (
