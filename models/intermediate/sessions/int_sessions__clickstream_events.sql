@@ -54,7 +54,9 @@ new_events as (
 ),
 
 {% if is_incremental() %}
-existing as (
+-- Read three times, each with its own join condition: not materialized, so each read scans
+-- only the columns and rows it needs instead of a copy of the whole table.
+existing as {{ not_materialized() }} (
     select * from {{ this }}
 ),
 

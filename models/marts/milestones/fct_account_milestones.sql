@@ -55,7 +55,9 @@ onboarding_accounts as (
     where accounts.signup_date <= as_of.as_of_date
 ),
 
-events_to_date as (
+-- Read by each match level's branch: not materialized, so each branch's join with the few
+-- milestone values filters the events as they are scanned instead of copying them all first.
+events_to_date as {{ not_materialized() }} (
     select
         events.event_id,
         events.account_id,
