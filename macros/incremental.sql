@@ -100,24 +100,32 @@
 {%- endmacro %}
 
 
-{#- `<date_column> in (...)` for the dates of `dates_sql` (column affected_date). The dates
-    are read when the model runs and written as literals, with their range: a constant
-    condition reaches the table scan, which skips the row groups outside the range, where a
-    subquery is a join that reads every row first. No dates: false. More than var
-    restatement_max_inline_keys dates, or no database to ask (parsing, unit tests): the
-    subquery itself. -#}
+{#- `<date_column> in (...)` for the dates of `dates_sql` (column affected_date), with their
+    range: the scan skips the row groups outside it (in_values_condition). -#}
 {% macro affected_dates_condition(date_column, dates_sql, relations) -%}
-    {%- set dates = inline_values(dates_sql, 'affected_date', relations) -%}
-    {%- if dates is none -%}
-        {{ return(date_column ~ ' in (select affected_dates.affected_date from (' ~ dates_sql ~ ') as affected_dates)') }}
+    {{ return(in_values_condition(date_column, dates_sql, 'affected_date', relations, 'date', with_range=true)) }}
+{%- endmacro %}
+
+
+{#- `<column> in (...)` for the distinct values of `query`'s column `value_column`, read when
+    the model runs and written as literals (inline_values): a constant condition reaches the
+    table scan, where a subquery is a join that reads every row first. With `with_range`, also
+    `between` the first and last value, so the scan skips the row groups outside it. No
+    values: false. Values that cannot be inlined: the subquery itself. -#}
+{% macro in_values_condition(column, query, value_column, relations, value_type='string', with_range=false) -%}
+    {%- set values = inline_values(query, value_column, relations) -%}
+    {%- if values is none -%}
+        {{ return(column ~ ' in (select inlined.' ~ value_column ~ ' from (' ~ query ~ ') as inlined)') }}
     {%- endif -%}
-    {%- if not dates -%}
+    {%- if not values -%}
         {{ return('1 = 0') }}
     {%- endif -%}
-    {{ return(
-        date_column ~ ' between ' ~ sql_literals(dates[:1], 'date') ~ ' and ' ~ sql_literals(dates[-1:], 'date')
-        ~ ' and ' ~ date_column ~ ' in (' ~ sql_literals(dates, 'date') ~ ')'
-    ) }}
+    {%- set range_condition = '' -%}
+    {%- if with_range -%}
+        {%- set range_condition = column ~ ' between ' ~ sql_literals(values[:1], value_type)
+            ~ ' and ' ~ sql_literals(values[-1:], value_type) ~ ' and ' -%}
+    {%- endif -%}
+    {{ return(range_condition ~ column ~ ' in (' ~ sql_literals(values, value_type) ~ ')') }}
 {%- endmacro %}
 
 

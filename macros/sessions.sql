@@ -90,21 +90,14 @@
 
 
 {#- `where`-clause fragment for the session-keyed marts: true for the rows of every affected
-    session (all rows on a full build). The session ids are read when the model runs and
-    written as literals (inline_values); when there are too many, the subquery. -#}
+    session (all rows on a full build), written as literals when the model runs
+    (in_values_condition). -#}
 {% macro session_affected_ids_filter(clickstream_relation, column='session_id') -%}
-    {%- if not is_incremental() -%}
-        {{ return('1 = 1') }}
+    {%- if is_incremental() -%}
+        ({{ in_values_condition(column, session_affected_ids(clickstream_relation), 'affected_session_id', [clickstream_relation]) }})
+    {%- else -%}
+        1 = 1
     {%- endif -%}
-    {%- set ids_sql = session_affected_ids(clickstream_relation) -%}
-    {%- set ids = inline_values(ids_sql, 'affected_session_id', [clickstream_relation]) -%}
-    {%- if ids is none -%}
-        {{ return(column ~ ' in (select affected_sessions.affected_session_id from (' ~ ids_sql ~ ') as affected_sessions)') }}
-    {%- endif -%}
-    {%- if not ids -%}
-        {{ return('1 = 0') }}
-    {%- endif -%}
-    {{ return(column ~ ' in (' ~ sql_literals(ids) ~ ')') }}
 {%- endmacro %}
 
 
