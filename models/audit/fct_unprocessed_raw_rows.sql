@@ -8,6 +8,9 @@
     here instead of being lost silently, and a test on this model fails the build: rebuild the
     named model with `dbt build --full-refresh --select <model>+`. Events suppressed by a
     privacy erasure are not missing. Always empty after a full refresh. -#}
+{#- Anti-joins are `not exists`: DuckDB runs `not in` as a mark join that also tracks nulls
+    (about a fifth of this model's time at 15.7M events). The keys compared are never null:
+    good base rows have a key (a row without one is quarantined), and event ids are keys. -#}
 {%- set string_type = dbt.type_string() -%}
 
 with erased_users as (
@@ -58,9 +61,9 @@ missed_raw_rows as (
     where
         (
             {{ entry.table }}_base.quarantine_reason is null
-            and {{ entry.table }}_base.{{ entry.key }} not in (
-                select {{ entry.table }}_staged.{{ entry.key }} from {{ entry.table }}_staged
-                where {{ entry.table }}_staged.{{ entry.key }} is not null
+            and not exists (
+                select 1 from {{ entry.table }}_staged
+                where {{ entry.table }}_staged.{{ entry.key }} = {{ entry.table }}_base.{{ entry.key }}
             )
         )
         or (
@@ -97,7 +100,7 @@ missed_events as (
         'fct_usage_events' as missing_from
     from staged_events
     where
-        event_id not in (select usage_events.event_id from usage_events)
+        not exists (select 1 from usage_events where usage_events.event_id = staged_events.event_id)
         and coalesce(user_id, '') not in (select erased_users.user_id from erased_users)
         and coalesce(anonymous_id, '') not in (select erased_visitors.anonymous_id from erased_visitors)
 ),
