@@ -7,8 +7,8 @@
     the model's newest load: the rows the run wrote. Older rows were tested by the runs that
     wrote them; the merge on the model's unique key keeps them from duplicating new rows. On a
     view with loaded_at (the base views over the raw tables), the tests that check each row on
-    its own (ROW_WISE_TESTS) read the recent rows too: a row's result does not depend on the
-    others. Tests that compare rows (unique) on views, tests on tables rebuilt whole and seeds
+    its own (not_null, accepted_values, relationships, expression_is_true) read the recent rows
+    too: a row's result does not depend on the others. Tests that compare rows (unique) on views, tests on tables rebuilt whole and seeds
     read every row, and so do tests that compare new rows with history (volume_anomaly, or
     meta data_test_scope: all on the test).
 

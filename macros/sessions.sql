@@ -119,9 +119,10 @@
 {#- Pre-hook of the session marts. delete+insert on session_start_date replaces the dates
     that have rows in the new data; an affected date whose sessions all moved away (a late
     event merged its only session into one that started the day before) has none, so its
-    old rows are deleted here. The dates are read when the hook runs, before the model's
-    query; deleting rows can only lower the watermark (more dates, never fewer), and the
-    dates deleted here have no rows to recompute. -#}
+    old rows are deleted here. Written as literals, the dates of this hook and of the model's
+    query are both read before this delete runs; as a subquery (too many dates), the query
+    reads them after it, and deleting rows can only lower the watermark (more dates, never
+    fewer). The dates deleted here have no rows to recompute. -#}
 {% macro delete_emptied_session_dates(clickstream_relation) -%}
     {{ return(adapter.dispatch('delete_emptied_session_dates', 'usage_warehouse')(clickstream_relation)) }}
 {%- endmacro %}
