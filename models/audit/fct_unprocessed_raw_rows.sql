@@ -100,7 +100,10 @@ missed_events as (
         'fct_usage_events' as missing_from
     from staged_events
     where
-        not exists (select 1 from usage_events where usage_events.event_id = staged_events.event_id)
+        not exists (
+            select 1 from usage_events
+            where usage_events.event_id = staged_events.event_id
+        )
         and coalesce(user_id, '') not in (select erased_users.user_id from erased_users)
         and coalesce(anonymous_id, '') not in (select erased_visitors.anonymous_id from erased_visitors)
 ),
