@@ -8,9 +8,9 @@
     wrote them; the merge on the model's unique key keeps them from duplicating new rows. On a
     view with loaded_at (the base views over the raw tables), the tests that check each row on
     its own (not_null, accepted_values, relationships, expression_is_true) read the recent rows
-    too: a row's result does not depend on the others. Tests that compare rows (unique) on views, tests on tables rebuilt whole and seeds
-    read every row, and so do tests that compare new rows with history (volume_anomaly, or
-    meta data_test_scope: all on the test).
+    too: a row's result does not depend on the others. Tests that compare rows (unique) on
+    views, tests on tables rebuilt whole and seeds read every row, and so do tests that compare
+    new rows with history (volume_anomaly, or meta data_test_scope: all on the test).
 
     The cutoff is read when the test runs and written as a timestamp literal: a constant
     condition reaches the table scan under a view (only the recent raw rows are parsed and
