@@ -35,7 +35,7 @@ import fixture_faults as ff
 from fixture_data import load_fixture
 from usage_warehouse.dbt import PROJECT_DIR, dbt_executable, run_dbt
 from usage_warehouse.raw_schema import RAW_TABLES, create_raw_tables
-from usage_warehouse.warehouse import INCREMENTAL_UPSTREAM_TABLES, MART_TABLES, query
+from usage_warehouse.warehouse import INCREMENTAL_UPSTREAM_TABLES, MART_TABLES, query, table_rows
 
 DBT_VARS = {"as_of_date": ff.AS_OF_DATE}
 DBT_ENV = {"USAGE_WAREHOUSE_TARGET": "duckdb", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
@@ -123,7 +123,7 @@ def dbt_failing(args: list[str], db_path: Path, target: Path, project_dir: Path 
 
 
 def digest(db_path: Path, table: str) -> str:
-    rows = query(db_path, f"select * from {table} order by all")
+    rows = table_rows(db_path, table)
     return hashlib.md5(repr(rows).encode()).hexdigest()
 
 
@@ -153,6 +153,25 @@ def accounting(db_path: Path) -> dict[str, tuple[int, int, int, int, bool]]:
         " is_balanced from usage_audit.fct_source_row_accounting",
     )
     return {row[0]: tuple(row[1:]) for row in rows}  # type: ignore[misc]
+
+
+def load_days(db_path: Path, source_table: str) -> list[tuple[Any, ...]]:
+    """fct_load_day_accounting for one raw table: (load_date, raw, kept, duplicates,
+    quarantined, is_balanced) per load day."""
+    return query(
+        db_path,
+        "select load_date, raw_row_count, kept_row_count, duplicate_row_count, quarantined_row_count, is_balanced"
+        f" from usage_audit.fct_load_day_accounting where source_table = '{source_table}' order by load_date",
+    )
+
+
+def recounted_days(db_path: Path) -> list[tuple[str, date]]:
+    """The (table, load day) pairs that the latest run of fct_load_day_accounting recounted."""
+    return query(
+        db_path,
+        "select source_table, load_date from usage_audit.fct_load_day_accounting"
+        " where audited_at = (select max(audited_at) from usage_audit.fct_load_day_accounting) order by all",
+    )
 
 
 def string_columns(db_path: Path, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -248,6 +267,19 @@ def test_1_duplicates_leave_facts_equal_to_baseline(new_db: Any, clean: Path, ta
     assert counts["segment.tracks"] == (11, 7, 4, 0, True)
     assert counts["server_logs.log_lines"] == (4, 3, 1, 0, True)
     assert counts["app_db.accounts"] == (3, 2, 1, 0, True)
+    # Per load day: a copy is a duplicate on the day it was loaded, wherever its kept copy is.
+    # 10-01: t1-t3 kept, t1 again 30 s later, t2 with another payload; 10-02: t4, t5 kept, t4's
+    # copy loaded first; 10-03: t6, t7 kept, t3 again two days later (kept on 10-01).
+    assert load_days(db_path, "segment.tracks") == [
+        (date(2026, 10, 1), 5, 3, 2, 0, True),
+        (date(2026, 10, 2), 3, 2, 1, 0, True),
+        (date(2026, 10, 3), 3, 2, 1, 0, True),
+    ]
+    # acc_B's older version, loaded 09-16, is a duplicate of the version kept on 10-03.
+    assert load_days(db_path, "app_db.accounts") == [
+        (date(2026, 9, 16), 1, 0, 1, 0, True),
+        (date(2026, 10, 3), 2, 2, 0, 0, True),
+    ]
 
 
 # --- 2. late events -----------------------------------------------------------------------
@@ -290,9 +322,27 @@ def test_2_late_events_land_on_their_day_or_are_counted(new_db: Any, target: Pat
     assert query(
         db_path, "select quarantine_reason from usage_audit.fct_quarantined_rows where source_record_id = 'late_3'"
     ) == [("late_beyond_horizon",)]
-    output = dbt_failing(["test", "--select", "fct_unprocessed_raw_rows", "fct_source_row_accounting"], db_path, target)
+    # The run recounted the two days whose raw counts changed: late_2 (loaded 10-01 18:10) is
+    # in no staging row, so 10-01 does not balance; late_3 (loaded 10-03 10:10) is quarantined.
+    assert recounted_days(db_path) == [("segment.tracks", date(2026, 10, 1)), ("segment.tracks", date(2026, 10, 3))]
+    assert load_days(db_path, "segment.tracks") == [
+        (date(2026, 10, 1), 4, 3, 0, 0, False),
+        (date(2026, 10, 2), 2, 2, 0, 0, True),
+        (date(2026, 10, 3), 4, 3, 0, 1, True),
+    ]
+    output = dbt_failing(
+        ["test", "--select", "fct_unprocessed_raw_rows", "fct_source_row_accounting", "fct_load_day_accounting"],
+        db_path,
+        target,
+    )
     assert "fct_unprocessed_raw_rows_is_empty" in output
     assert "accepted_values_fct_source_row_accounting_is_balanced__False__True" in output
+    assert "accepted_values_fct_load_day_accounting_is_balanced__False__True" in output
+    # A run with no new data recounts no day, and still lists the row until a rebuild takes it.
+    before = query(db_path, "select max(audited_at) from usage_audit.fct_load_day_accounting")
+    dbt_run(db_path, target)
+    assert query(db_path, "select max(audited_at) from usage_audit.fct_load_day_accounting") == before
+    assert query(db_path, "select source_record_id from usage_audit.fct_unprocessed_raw_rows") == [("late_2",)]
 
     # A full refresh picks it up on its true day, and the audit is empty again.
     dbt_run(db_path, target, "--full-refresh")
@@ -301,6 +351,7 @@ def test_2_late_events_land_on_their_day_or_are_counted(new_db: Any, target: Pat
     ]
     assert query(db_path, "select count(*) from usage_audit.fct_unprocessed_raw_rows") == [(0,)]
     assert accounting(db_path)["segment.tracks"] == (10, 9, 0, 1, True)
+    assert load_days(db_path, "segment.tracks")[0] == (date(2026, 10, 1), 4, 4, 0, 0, True)
 
 
 # --- 3. clock skew ------------------------------------------------------------------------

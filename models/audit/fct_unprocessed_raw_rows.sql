@@ -11,7 +11,14 @@
 {#- Anti-joins are `not exists`: DuckDB runs `not in` as a mark join that also tracks nulls
     (about a fifth of this model's time at 15.7M events). The keys compared are never null:
     good base rows have a key (a row without one is quarantined), and event ids are keys. -#}
+{#- Days checked (docs/decision_log.md, "The audit reads the days that changed"): after a full
+    build every day; else the load days that fct_load_day_accounting recounted in its last
+    run (their row counts changed) and the days of the rows listed now, per raw table, and
+    for the usage events the days of any table. -#}
+-- depends_on: {{ ref('fct_load_day_accounting') }}
 {%- set string_type = dbt.type_string() -%}
+{%- set days = audit_days_to_recheck(ref('fct_load_day_accounting')) -%}
+{%- set event_days = audit_days_of_any_table(days, 'fct_usage_events') %}
 
 with erased_users as (
     select * from {{ ref('stg_app_db__erased_users') }}
@@ -23,6 +30,7 @@ anonymous_users as (
 
 staged_events as (
     select * from {{ ref('int_usage_events__unioned') }}
+    where {{ audit_day_condition('loaded_at', event_days, 'fct_usage_events') }}
 ),
 
 usage_events as (
@@ -36,6 +44,7 @@ quarantined_rows as (
 {% for entry in raw_table_registry() %}
 {{ entry.table }}_base as (
     select * from {{ ref(entry.base) }}
+    where {{ audit_day_condition('loaded_at', days, entry.source ~ '.' ~ entry.table) }}
 ),
 
 {{ entry.table }}_staged as (

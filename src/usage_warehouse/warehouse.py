@@ -47,8 +47,9 @@ MART_TABLES: tuple[str, ...] = (
     "usage_audit.fct_unprocessed_raw_rows",
 )
 
-# The incremental tables below the marts, compared with a full build as the marts are
-# (int_sessions__clickstream_events is not: two of its columns are run history).
+# The incremental tables below the marts and the audit's per-day counts, compared with a
+# full build as the marts are (int_sessions__clickstream_events is not: two of its columns
+# are run history).
 INCREMENTAL_UPSTREAM_TABLES: tuple[str, ...] = (
     "usage_staging.stg_segment__tracks",
     "usage_staging.stg_segment__pages",
@@ -59,7 +60,13 @@ INCREMENTAL_UPSTREAM_TABLES: tuple[str, ...] = (
     "usage_intermediate.int_metrics__account_daily",
     "usage_intermediate.int_metrics__account_user_daily",
     "usage_intermediate.int_funnels__step_events",
+    "usage_audit.fct_load_day_accounting",
 )
+
+# Columns that record when a run wrote the row, left out when two builds are compared.
+RUN_HISTORY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "usage_audit.fct_load_day_accounting": ("audited_at",),
+}
 
 
 def query(db_path: str | Path, sql: str) -> list[tuple[Any, ...]]:
@@ -69,5 +76,8 @@ def query(db_path: str | Path, sql: str) -> list[tuple[Any, ...]]:
 
 
 def table_rows(db_path: str | Path, table: str) -> list[tuple[Any, ...]]:
-    """Every row of a table, in a total order (for comparing two builds)."""
-    return query(db_path, f"select * from {table} order by all")
+    """Every row of a table, in a total order, without its run-history columns (for
+    comparing two builds)."""
+    excluded = RUN_HISTORY_COLUMNS.get(table)
+    columns = f"* exclude ({', '.join(excluded)})" if excluded else "*"
+    return query(db_path, f"select {columns} from {table} order by all")

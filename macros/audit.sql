@@ -1,0 +1,174 @@
+{#- The audit checks only the load days that changed (docs/decision_log.md, "The audit reads
+    the days that changed"). fct_load_day_accounting keeps, per raw table and load day, the
+    counts it found; a run compares them with cheap counts of the base and staging models
+    and recomputes the days that differ. fct_unprocessed_raw_rows then looks, row by row, at
+    the days that run recomputed and at the days it already lists. -#}
+
+
+{#- SQL: per raw table and load day, the rows in its base model and the rows its staging model
+    keeps. One scan of a load-time column per model: the checks of the base view are not
+    computed for a count. -#}
+{% macro audit_current_day_counts() -%}
+    {%- for entry in raw_table_registry() %}
+    select
+        '{{ entry.source }}.{{ entry.table }}' as source_table,
+        cast(loaded_at as date) as load_date,
+        count(*) as raw_row_count,
+        0 as kept_row_count
+    from {{ ref(entry.base) }}
+    group by cast(loaded_at as date)
+    union all
+    select
+        '{{ entry.source }}.{{ entry.table }}' as source_table,
+        cast(loaded_at as date) as load_date,
+        0 as raw_row_count,
+        count(*) as kept_row_count
+    from {{ ref(entry.staging) }}
+    group by cast(loaded_at as date)
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- For fct_load_day_accounting's incremental runs: the (table, load day) pairs whose current
+    counts (audit_current_day_counts) differ from the stored ones, as audit_days. A day with
+    no row left, and the rows without a load time (null never equals null), are always in. -#}
+{% macro audit_changed_days() -%}
+    {%- set changed_days_sql -%}
+        with current_counts as (
+            {{ audit_current_day_counts() }}
+        ),
+
+        current_days as (
+            select
+                source_table,
+                load_date,
+                sum(raw_row_count) as raw_row_count,
+                sum(kept_row_count) as kept_row_count
+            from current_counts
+            group by source_table, load_date
+        )
+
+        select
+            coalesce(current_days.source_table, stored.source_table) as source_table,
+            coalesce(current_days.load_date, stored.load_date) as load_date
+        from current_days
+        full outer join {{ this }} as stored
+            on
+                current_days.source_table = stored.source_table
+                and current_days.load_date = stored.load_date
+        where
+            current_days.source_table is null
+            or stored.source_table is null
+            or current_days.raw_row_count <> stored.raw_row_count
+            or current_days.kept_row_count <> stored.kept_row_count
+    {%- endset -%}
+    {{ return(audit_days(changed_days_sql)) }}
+{%- endmacro %}
+
+
+{#- For fct_unprocessed_raw_rows, as audit_days: after a full refresh or on the first build,
+    none (every day); else the days fct_load_day_accounting recounted in its latest run and
+    the days of the rows listed now. -#}
+{% macro audit_days_to_recheck(load_days_relation) -%}
+    {%- if not execute or flags.FULL_REFRESH or this.identifier is not defined
+        or adapter.get_relation(this.database, this.schema, this.identifier) is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set days_sql -%}
+        select
+            source_table,
+            load_date
+        from {{ load_days_relation }}
+        where audited_at = (select max(audited_at) from {{ load_days_relation }})
+        union all
+        select
+            source_table,
+            cast(loaded_at as date) as load_date
+        from {{ this }}
+    {%- endset -%}
+    {{ return(audit_days(days_sql)) }}
+{%- endmacro %}
+
+
+{#- The load days to check, read now from `query` (columns source_table, load_date): a dict
+    from source table to its list of dates (none stands for the rows without a load time).
+    A table missing from the dict has no day to check; a table mapped to none has more than
+    var audit_max_inline_days of them and is checked whole. none (check everything) while
+    parsing and in unit tests. -#}
+{% macro audit_days(query) -%}
+    {%- if not execute or this.identifier is not defined -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set result = run_query('select distinct source_table, load_date from (' ~ query ~ ') as audit_days') -%}
+    {%- set days = {} -%}
+    {%- for row in result.rows -%}
+        {%- do days.setdefault(row[0], []).append(row[1]) -%}
+    {%- endfor -%}
+    {%- set max_days = var('audit_max_inline_days') | int -%}
+    {%- for table in days.keys() | list -%}
+        {%- if days[table] | length > max_days -%}
+            {%- do days.update({table: none}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(days) }}
+{%- endmacro %}
+
+
+{#- `where`-clause fragment: true for the rows of `column` (a load time) on the load days of
+    `source_table` in `days` (audit_days): one time range per day, so that under a view the
+    scan reads those days' row groups only. No day: false. -#}
+{% macro audit_day_condition(column, days, source_table) -%}
+    {%- if days is none -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- if source_table not in days -%}
+        {{ return('1 = 0') }}
+    {%- endif -%}
+    {%- set dates = days[source_table] -%}
+    {%- if dates is none -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- set timestamp_type = dbt.type_timestamp() -%}
+    {%- set ranges = [] -%}
+    {%- for value in dates -%}
+        {%- if value is none -%}
+            {%- do ranges.append(column ~ ' is null') -%}
+        {%- else -%}
+            {%- set day = modules.datetime.date.fromisoformat((value | string)[:10]) -%}
+            {%- set next_day = day + modules.datetime.timedelta(days=1) -%}
+            {%- do ranges.append(
+                '(' ~ column ~ " >= cast('" ~ day.isoformat() ~ "' as " ~ timestamp_type ~ ")"
+                ~ ' and ' ~ column ~ " < cast('" ~ next_day.isoformat() ~ "' as " ~ timestamp_type ~ "))"
+            ) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return('(' ~ ranges | join(' or ') ~ ')') }}
+{%- endmacro %}
+
+
+{#- `days` (audit_days) merged over every table, under one name: the load days of any table. -#}
+{% macro audit_days_of_any_table(days, name) -%}
+    {%- if days is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set merged = [] -%}
+    {%- for dates in days.values() -%}
+        {%- if dates is none -%}
+            {{ return({name: none}) }}
+        {%- endif -%}
+        {%- for value in dates if value not in merged -%}
+            {%- do merged.append(value) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if merged | length > var('audit_max_inline_days') | int -%}
+        {{ return({name: none}) }}
+    {%- endif -%}
+    {{ return({name: merged} if merged else {}) }}
+{%- endmacro %}
+
+
+{#- The run's start as a timestamp literal (UTC): the same value in every model of a run. -#}
+{% macro run_started_at_literal() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
