@@ -129,7 +129,6 @@
     {%- if dates is none -%}
         {{ return('1 = 1') }}
     {%- endif -%}
-    {%- set timestamp_type = dbt.type_timestamp() -%}
     {%- set ranges = [] -%}
     {%- for value in dates -%}
         {%- if value is none -%}
@@ -138,8 +137,8 @@
             {%- set day = modules.datetime.date.fromisoformat((value | string)[:10]) -%}
             {%- set next_day = day + modules.datetime.timedelta(days=1) -%}
             {%- do ranges.append(
-                '(' ~ column ~ " >= cast('" ~ day.isoformat() ~ "' as " ~ timestamp_type ~ ")"
-                ~ ' and ' ~ column ~ " < cast('" ~ next_day.isoformat() ~ "' as " ~ timestamp_type ~ "))"
+                '(' ~ column ~ ' >= ' ~ timestamp_literal(day.isoformat())
+                ~ ' and ' ~ column ~ ' < ' ~ timestamp_literal(next_day.isoformat()) ~ ')'
             ) -%}
         {%- endif -%}
     {%- endfor -%}
@@ -170,5 +169,5 @@
 
 {#- The run's start as a timestamp literal (UTC): the same value in every model of a run. -#}
 {% macro run_started_at_literal() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+    {{ return(timestamp_literal(run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f"))) }}
 {%- endmacro %}

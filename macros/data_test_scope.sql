@@ -69,7 +69,7 @@
         {%- set newest = '(select max(loaded_at) from ' ~ relation ~ ')' -%}
         {%- set cutoff = run_query('select ' ~ dbt.dateadd('hour', -1 * hours, newest) ~ ' as cutoff_at').columns[0].values()[0] -%}
         {#- An empty model: nothing to scope. -#}
-        {{ return('' if cutoff is none else "loaded_at > cast('" ~ cutoff ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+        {{ return('' if cutoff is none else 'loaded_at > ' ~ timestamp_literal(cutoff)) }}
     {%- endif -%}
     {{ return('') }}
 {%- endmacro %}

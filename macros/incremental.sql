@@ -285,5 +285,12 @@
     {%- endif -%}
     {%- set result = run_query('select ' ~ load_watermark(column) ~ ' as watermark_at') -%}
     {%- set value = result.columns[0].values()[0] -%}
+    {{ return(timestamp_literal(value)) }}
+{%- endmacro %}
+
+
+{#- A timestamp literal for a value read with run_query (a datetime or its text), so that the
+    condition it is in is a constant the database can push down to a scan. -#}
+{% macro timestamp_literal(value) -%}
     {{ return("cast('" ~ value ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
 {%- endmacro %}
