@@ -56,6 +56,7 @@ INCREMENTAL_UPSTREAM_TABLES: tuple[str, ...] = (
     "usage_staging.stg_segment__identifies",
     "usage_staging.stg_segment__groups",
     "usage_staging.stg_server_logs__log_events",
+    "usage_intermediate.int_identity__anonymous_users",
     "usage_intermediate.int_metrics__user_daily",
     "usage_intermediate.int_metrics__account_daily",
     "usage_intermediate.int_metrics__account_user_daily",

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(**upsert_config('anonymous_id')) }}
 
 {#- One row per anonymous_id seen together with a user_id: the user it belongs to.
 
@@ -6,18 +6,27 @@
     that carries both ids. The first link by event time wins (ties: the message id), so
     anonymous activity before login is attributed to the user who logged in first on that
     device. loaded_at is the load time of the winning link: it changes only when the
-    winner changes, which is what tells incremental models to restate that visitor. -#}
+    winner changes, which is what tells incremental models to restate that visitor.
+
+    Incremental: the anonymous ids with a link loaded after the watermark are ranked again
+    over all their links (read as literals, so each scan keeps only their rows). -#}
+{%- set anonymous_id_condition = anonymous_ids_with_new_links(
+    ['stg_segment__identifies', 'stg_segment__tracks', 'stg_segment__pages']
+) %}
 
 with identifies as (
     select * from {{ ref('stg_segment__identifies') }}
+    where {{ anonymous_id_condition }}
 ),
 
 tracks as (
     select * from {{ ref('stg_segment__tracks') }}
+    where {{ anonymous_id_condition }}
 ),
 
 pages as (
     select * from {{ ref('stg_segment__pages') }}
+    where {{ anonymous_id_condition }}
 ),
 
 links as (
