@@ -171,3 +171,17 @@
 {% macro run_started_at_literal() -%}
     {{ return(timestamp_literal(run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f"))) }}
 {%- endmacro %}
+
+
+{#- The measure columns of one part of fct_load_day_accounting's per-day counts, in order:
+    `values` gives the expression of some (e.g. {'kept_row_count': 'count(*)'}), the rest are 0. -#}
+{% macro audit_day_measures(values) -%}
+    {%- set columns = [] -%}
+    {%- for name in [
+        'raw_row_count', 'good_row_count', 'quarantined_row_count',
+        'kept_row_count', 'good_key_count', 'kept_elsewhere_key_count',
+    ] -%}
+        {%- do columns.append(values.get(name, '0') ~ ' as ' ~ name) -%}
+    {%- endfor -%}
+    {{ return(columns | join(',\n        ')) }}
+{%- endmacro %}

@@ -40,47 +40,31 @@ with
 {{ entry.table }}_counts as (
     select
         load_date,
-        count(*) as raw_row_count,
-        sum(case when quarantine_reason is null then 1 else 0 end) as good_row_count,
-        sum(case when quarantine_reason is not null then 1 else 0 end) as quarantined_row_count,
-        0 as kept_row_count,
-        0 as good_key_count,
-        0 as kept_elsewhere_key_count
+        {{ audit_day_measures({
+            'raw_row_count': 'count(*)',
+            'good_row_count': 'sum(case when quarantine_reason is null then 1 else 0 end)',
+            'quarantined_row_count': 'sum(case when quarantine_reason is not null then 1 else 0 end)'
+        }) }}
     from {{ entry.table }}_rows
     group by load_date
     union all
     select
         cast(loaded_at as date) as load_date,
-        0 as raw_row_count,
-        0 as good_row_count,
-        0 as quarantined_row_count,
-        count(*) as kept_row_count,
-        0 as good_key_count,
-        0 as kept_elsewhere_key_count
+        {{ audit_day_measures({'kept_row_count': 'count(*)'}) }}
     from {{ ref(entry.staging) }}
     where {{ audit_day_condition('loaded_at', days, source_table) }}
     group by cast(loaded_at as date)
     union all
     select
         load_date,
-        0 as raw_row_count,
-        0 as good_row_count,
-        0 as quarantined_row_count,
-        0 as kept_row_count,
-        count(*) as good_key_count,
-        0 as kept_elsewhere_key_count
+        {{ audit_day_measures({'good_key_count': 'count(*)'}) }}
     from {{ entry.table }}_good_keys
     group by load_date
     union all
     -- keys of the day whose kept row was loaded on another day: all their rows that day are duplicates
     select
         good_keys.load_date,
-        0 as raw_row_count,
-        0 as good_row_count,
-        0 as quarantined_row_count,
-        0 as kept_row_count,
-        0 as good_key_count,
-        count(*) as kept_elsewhere_key_count
+        {{ audit_day_measures({'kept_elsewhere_key_count': 'count(*)'}) }}
     from {{ entry.table }}_good_keys as good_keys
     inner join {{ ref(entry.staging) }} as staged
         on staged.{{ entry.key }} = good_keys.record_key
@@ -91,12 +75,7 @@ with
     -- a recounted day that has no row left is written with zeros
     select
         load_date,
-        0 as raw_row_count,
-        0 as good_row_count,
-        0 as quarantined_row_count,
-        0 as kept_row_count,
-        0 as good_key_count,
-        0 as kept_elsewhere_key_count
+        {{ audit_day_measures({}) }}
     from {{ this }}
     where
         source_table = '{{ source_table }}'
