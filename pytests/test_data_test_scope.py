@@ -70,7 +70,7 @@ def test_recent_scope_compiles_a_load_window_on_incremental_models_and_row_check
     fixture_warehouse: Path, tmp_path: Path
 ) -> None:
     target = tmp_path / "target"
-    models = ["fct_usage_events", "dim_accounts", "base_server_logs__log_lines", "int_usage_events__unioned"]
+    models = ["fct_usage_events", "dim_accounts", "base_server_logs__log_lines", "int_app_db__records_as_events"]
     select = ["--select", *(f"{model},test_type:data" for model in models)]
     run_dbt(["compile", *select], db_path=fixture_warehouse, target_path=target, dbt_vars=RECENT)
     compiled = {path.stem: path.read_text() for path in (target / "compiled").rglob("*.sql")}
@@ -87,8 +87,9 @@ def test_recent_scope_compiles_a_load_window_on_incremental_models_and_row_check
     # On a view, a test of each row on its own reads the recent rows; a comparison of rows reads them all.
     assert any(name.startswith("not_null_base_server_logs") for name in scoped)
     assert any(name.startswith("accepted_values_base_server_lo") for name in scoped)
-    assert "unique_int_usage_events__unioned_event_id" in compiled
-    assert "unique_int_usage_events__unioned_event_id" not in scoped
+    assert "unique_int_app_db__records_as_events_event_id" in compiled
+    assert "unique_int_app_db__records_as_events_event_id" not in scoped
+    assert "not_null_int_app_db__records_as_events_event_id" in scoped
 
 
 def test_unknown_scope_is_an_error_naming_the_choices(fixture_warehouse: Path, tmp_path: Path) -> None:
