@@ -128,6 +128,18 @@
 {%- endmacro %}
 
 
+{#- Body of a CTE: the rows of `relation` (with a metric_date) on the last `days` days up to the
+    as-of date of `dates` (dim_dates), joined on the date: a metric mart that keeps a bounded
+    history reads only the daily rows it needs, whatever the length of the history loaded. -#}
+{% macro metric_rows_of_last_days(relation, days, dates='dates') -%}
+    select {{ relation }}.*
+    from {{ relation }}
+    inner join {{ dates }}
+        on {{ relation }}.metric_date = {{ dates }}.date_day
+    where {{ dates }}.days_before_as_of < {{ days }}
+{%- endmacro %}
+
+
 {#- Body of a CTE: the dense daily spine (`spine`: grain, metric_key, aggregation, metric_date,
     days_before_as_of) valued from `daily_values` (grain, metric_key, metric_date, metric_value;
     zero where missing) and `trailing_users` (metric_trailing_users), with the trailing-7-day

@@ -343,3 +343,41 @@ def test_metric_seed_rejects_sum_property_without_value_property(warehouse: Path
         "select metric_key from usage_dbt_test__audit.metric_definitions_sum_property_names_value_property"
     )
     assert failing == [("broken_sum",)]
+
+
+def test_short_history_keeps_complete_earlier_values(warehouse: Path, tmp_path: Path, q: Query) -> None:
+    """With metric_daily_history_days 3 the daily marts keep 10-29 .. 10-31, and the first kept
+    day's earlier values reach back 34 days (its trailing 7 days 28 days earlier: 09-25 .. 10-01)
+    with the same values as over the whole history."""
+    short_db = tmp_path / "short.duckdb"
+    short_db.write_bytes(warehouse.read_bytes())
+    run_dbt(
+        ["run", "--select", "fct_account_metric_daily", "fct_app_metric_daily"],
+        db_path=short_db,
+        target_path=tmp_path / "target",
+        dbt_vars={"metric_daily_history_days": 3},
+    )
+    short = query_db(short_db)
+    columns = (
+        "metric_date, metric_value, trailing_7d_value, metric_value_7_days_earlier,"
+        " trailing_7d_value_7_days_earlier, metric_value_28_days_earlier, trailing_7d_value_28_days_earlier"
+    )
+    account_sql = (
+        f"select {columns} from usage_marts.fct_account_metric_daily where account_id = 'acc_M'"
+        " and metric_key = '{metric}' and metric_date >= date '2026-10-29' order by 1"
+    )
+    # dashboard_views on 10-29: none that day; trailing 10-23 .. 10-29 = d5 + d3 + d4 = 3; 10-22: 0, its
+    # trailing 10-16 .. 10-22 = d7 + d6 = 2; 10-01: d9 = 1, its trailing 09-25 .. 10-01 = d9 = 1.
+    views = short(account_sql.format(metric="dashboard_views"))
+    assert [row[0] for row in views] == [ts(day).date() for day in ("2026-10-29", "2026-10-30", "2026-10-31")]
+    assert views[0][1:] == (D(0), D(3), D(0), D(2), D(1), D(1))
+    assert views == q(account_sql.format(metric="dashboard_views"))
+    # active_users on 10-29: 28 days earlier (10-01) u1; its trailing 09-25 .. 10-01: u1 = 1.
+    users = short(account_sql.format(metric="active_users"))
+    assert users[0][5:] == (D(1), D(1))
+    assert users == q(account_sql.format(metric="active_users"))
+    app_sql = f"select metric_key, {columns} from usage_marts.fct_app_metric_daily order by 1, 2"
+    metrics = q("select count(*) from usage_config.metric_definitions")[0][0]
+    app_rows = short(app_sql)
+    assert len(app_rows) == 3 * metrics
+    assert app_rows == [row for row in q(app_sql) if row[1] >= ts("2026-10-29").date()]

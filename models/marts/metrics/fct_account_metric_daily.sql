@@ -8,6 +8,9 @@
     a chart can draw this period against the last. Earlier values are null before the spine's
     first day (the account did not exist yet). -#}
 {%- set history_days = metric_daily_history_days() -%}
+{#- 34 days before the history kept, so that the values 7 and 28 days earlier and their
+    trailing-7-day sums are complete on the first day kept. -#}
+{%- set spine_days = history_days + 34 -%}
 {%- set grain = ['account_id'] -%}
 
 with accounts as (
@@ -62,8 +65,6 @@ spine_bounds as (
         on account_metrics.account_id = accounts.account_id
 ),
 
-{# 34 extra days before the history kept, so that the values 7 and 28 days earlier and their
-    trailing-7-day sums are complete on the first day kept. #}
 spine as (
     select
         spine_bounds.account_id,
@@ -74,16 +75,27 @@ spine as (
     from spine_bounds
     inner join dates
         on spine_bounds.spine_start_date <= dates.date_day
-    where dates.days_before_as_of < {{ history_days + 34 }}
+    where dates.days_before_as_of < {{ spine_days }}
+),
+
+{# The daily rows of the spine's days: every value of a kept day (its trailing 7 days, the
+    days 7 and 28 days earlier and their trailing 7 days) reads no older day. Older rows are
+    left out first, so the cost follows the history kept, not the history loaded. #}
+daily_in_window as (
+    {{ metric_rows_of_last_days('account_daily', spine_days) }}
+),
+
+user_days_in_window as (
+    {{ metric_rows_of_last_days('account_user_daily', spine_days) }}
 ),
 
 trailing_users as (
-    {{ metric_trailing_users(grain) }}
+    {{ metric_trailing_users(grain, user_relation='user_days_in_window') }}
 ),
 
 {# Distinct users over 7 days are counted from user-level rows; other metrics sum 7 daily values. #}
 trailing_values as (
-    {{ metric_daily_trailing_values(grain, daily_values='account_daily') }}
+    {{ metric_daily_trailing_values(grain, daily_values='daily_in_window') }}
 ),
 
 compared as (

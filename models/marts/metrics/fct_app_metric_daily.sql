@@ -6,6 +6,9 @@
     Distinct users are counted across the app from user-level rows, over the day and over the
     7 days: a user active in two accounts, or on several days, counts once. -#}
 {%- set history_days = metric_daily_history_days() -%}
+{#- 34 days before the history kept, so that the values 7 and 28 days earlier and their
+    trailing-7-day sums are complete on the first day kept. -#}
+{%- set spine_days = history_days + 34 -%}
 {%- set grain = [] -%}
 
 with accounts as (
@@ -43,8 +46,6 @@ app_start as (
     from start_candidates
 ),
 
-{# 34 extra days before the history kept, so that the values 7 and 28 days earlier and their
-    trailing-7-day sums are complete on the first day kept. #}
 spine as (
     select
         definitions.metric_key,
@@ -55,7 +56,18 @@ spine as (
     cross join app_start
     inner join dates
         on app_start.app_start_date <= dates.date_day
-    where dates.days_before_as_of < {{ history_days + 34 }}
+    where dates.days_before_as_of < {{ spine_days }}
+),
+
+{# The daily rows of the spine's days: every value of a kept day (its trailing 7 days, the
+    days 7 and 28 days earlier and their trailing 7 days) reads no older day. Older rows are
+    left out first, so the cost follows the history kept, not the history loaded. #}
+daily_in_window as (
+    {{ metric_rows_of_last_days('account_daily', spine_days) }}
+),
+
+user_days_in_window as (
+    {{ metric_rows_of_last_days('account_user_daily', spine_days) }}
 ),
 
 {# The day's value across the app: summed metrics add up the accounts' daily values, distinct
@@ -65,7 +77,7 @@ daily_values as (
         metric_key,
         metric_date,
         sum(metric_value) as metric_value
-    from account_daily
+    from daily_in_window
     where aggregation <> 'distinct_users'
     group by
         metric_key,
@@ -77,14 +89,14 @@ daily_values as (
         metric_key,
         metric_date,
         count(distinct user_id) as metric_value
-    from account_user_daily
+    from user_days_in_window
     group by
         metric_key,
         metric_date
 ),
 
 trailing_users as (
-    {{ metric_trailing_users(grain) }}
+    {{ metric_trailing_users(grain, user_relation='user_days_in_window') }}
 ),
 
 {# Distinct users over 7 days are counted from user-level rows; other metrics sum 7 daily values. #}
