@@ -147,3 +147,20 @@ def test_no_mart_reads_a_source_or_skips_staging(artifacts: dict[str, Any]) -> N
         if layer == "marts" and any(".base_" in p for p in parents):
             offenders.append(f"{model['name']} reads a base model")
     assert offenders == []
+
+
+def test_no_model_built_from_usage_events_reads_account_match(artifacts: dict[str, Any]) -> None:
+    """When the app database confirms the account the Segment group calls named, fct_usage_events
+    rewrites account_match but keeps the rows' loaded_at, so incremental models downstream do not
+    see the change: none of them may read the column or carry it."""
+    manifest, catalog = artifacts["manifest"], artifacts["catalog"]
+    usage_events = next(m["unique_id"] for m in models(manifest) if m["name"] == "fct_usage_events")
+    downstream = [m for m in models(manifest) if usage_events in ancestors(manifest, m["unique_id"])]
+    assert len(downstream) > 20
+    readers = [
+        m["name"]
+        for m in downstream
+        if "account_match" in m["raw_code"].lower()
+        or "account_match" in {c.lower() for c in catalog["nodes"][m["unique_id"]]["columns"]}
+    ]
+    assert readers == []

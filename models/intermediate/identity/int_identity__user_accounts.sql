@@ -7,8 +7,16 @@
 
     loaded_at is when the current assignment was first seen: the load time of the first
     version (app) or call (Segment) in the latest unbroken run of the same account. It
-    changes only when the account changes, which tells incremental models to restate that
-    user's events. -#}
+    changes when the account or its source changes, which tells fct_usage_events to restate
+    that user's events (their account_match too).
+
+    account_loaded_at is since when the user's events have been attributed to this account:
+    loaded_at, except for a user whom the app database first knew in the account that the
+    user's Segment group calls already named. Those events were attributed to the account by
+    the group calls before the app record landed, so account_loaded_at is the load time of
+    the first call in the latest unbroken run of calls naming it (loaded before the app
+    record). fct_usage_events stamps its rows with it, so that the daily facts do not
+    recompute every date of a user whose account did not change. -#}
 
 with app_user_versions as (
     select
@@ -86,15 +94,76 @@ current_run_start as (
     group by assignments.user_id
 ),
 
+first_app_versions as (
+    select
+        user_id,
+        min(loaded_at) as first_app_loaded_at
+    from app_user_versions
+    group by user_id
+),
+
+-- The group calls that attributed an app user's events before the app record landed.
+earlier_group_calls as (
+    select
+        group_calls.user_id,
+        group_calls.account_id,
+        group_calls.loaded_at
+    from group_calls
+    inner join first_app_versions
+        on group_calls.user_id = first_app_versions.user_id
+    where group_calls.loaded_at < first_app_versions.first_app_loaded_at
+),
+
+last_other_earlier_call as (
+    select
+        earlier_group_calls.user_id,
+        max(earlier_group_calls.loaded_at) as last_other_loaded_at
+    from earlier_group_calls
+    inner join current_assignment
+        on earlier_group_calls.user_id = current_assignment.user_id
+    where earlier_group_calls.account_id <> current_assignment.account_id
+    group by earlier_group_calls.user_id
+),
+
+-- The first call of the latest run of calls naming the current account, when the calls
+-- after the last one naming another account all name it (a tie with another account's
+-- call leaves none: the app record's load time stands).
+earlier_group_run_start as (
+    select
+        earlier_group_calls.user_id,
+        min(earlier_group_calls.loaded_at) as loaded_at
+    from earlier_group_calls
+    inner join current_assignment
+        on earlier_group_calls.user_id = current_assignment.user_id
+    left join last_other_earlier_call
+        on earlier_group_calls.user_id = last_other_earlier_call.user_id
+    where
+        earlier_group_calls.account_id = current_assignment.account_id
+        and (
+            last_other_earlier_call.last_other_loaded_at is null
+            or earlier_group_calls.loaded_at > last_other_earlier_call.last_other_loaded_at
+        )
+    group by earlier_group_calls.user_id
+),
+
 final as (
     select
         current_assignment.user_id,
         current_assignment.account_id,
         current_assignment.account_source,
-        current_run_start.loaded_at
+        current_run_start.loaded_at,
+        case
+            when current_run_start.loaded_at = first_app_versions.first_app_loaded_at
+                then coalesce(earlier_group_run_start.loaded_at, current_run_start.loaded_at)
+            else current_run_start.loaded_at
+        end as account_loaded_at
     from current_assignment
     inner join current_run_start
         on current_assignment.user_id = current_run_start.user_id
+    left join first_app_versions
+        on current_assignment.user_id = first_app_versions.user_id
+    left join earlier_group_run_start
+        on current_assignment.user_id = earlier_group_run_start.user_id
 )
 
 select * from final

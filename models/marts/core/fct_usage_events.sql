@@ -10,7 +10,10 @@
     Incremental: an event is (re)processed when its own row was loaded after the watermark,
     or when the identity it depends on changed after it (a visitor identified later, a user
     moved to an account). loaded_at is the latest of those load times, so a full build and
-    any sequence of incremental runs end with the same rows.
+    any sequence of incremental runs end with the same rows. When the app database first
+    knows a user in the account the Segment group calls named, the user's events are
+    restated (account_match becomes 'app_db') but keep their loaded_at: the account they
+    count for did not change (int_identity__user_accounts.account_loaded_at).
 
     Privacy erasure (stg_app_db__erased_users): an erased user's events loaded before the
     erasure landed are kept for their account without user, visitor id, properties, user
@@ -89,7 +92,7 @@ attributed as (
     select
         stitched.*,
         coalesce(stitched.account_id, user_accounts.account_id) as stitched_account_id,
-        case when stitched.account_id is null then user_accounts.loaded_at end as account_link_loaded_at,
+        case when stitched.account_id is null then user_accounts.account_loaded_at end as account_link_loaded_at,
         case
             when stitched.account_id is not null then 'event'
             when user_accounts.account_id is not null then user_accounts.account_source
