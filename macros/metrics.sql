@@ -140,6 +140,22 @@
 {%- endmacro %}
 
 
+{#- Two CTEs, `daily_in_window` and `user_days_in_window`: the rows of `daily` and `user_daily`
+    on the last `days` days (metric_rows_of_last_days), where `days` covers every value of a
+    kept day (its trailing 7 days, the days 7 and 28 days earlier and their trailing 7 days).
+    Older rows are left out first, so a metric mart's cost follows the history it keeps, not
+    the history loaded. Each CTE ends with a comma. -#}
+{% macro metric_rows_in_window_ctes(daily, user_daily, days, dates='dates') -%}
+daily_in_window as (
+    {{ metric_rows_of_last_days(daily, days, dates) }}
+),
+
+user_days_in_window as (
+    {{ metric_rows_of_last_days(user_daily, days, dates) }}
+),
+{%- endmacro %}
+
+
 {#- Body of a CTE: the dense daily spine (`spine`: grain, metric_key, aggregation, metric_date,
     days_before_as_of) valued from `daily_values` (grain, metric_key, metric_date, metric_value;
     zero where missing) and `trailing_users` (metric_trailing_users), with the trailing-7-day

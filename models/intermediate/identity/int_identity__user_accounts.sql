@@ -65,33 +65,8 @@ current_assignment as (
     where recency_rank = 1
 ),
 
-last_other_account as (
-    select
-        assignments.user_id,
-        max(assignments.loaded_at) as last_other_loaded_at
-    from assignments
-    inner join current_assignment
-        on assignments.user_id = current_assignment.user_id
-    where assignments.account_id <> current_assignment.account_id
-    group by assignments.user_id
-),
-
 current_run_start as (
-    select
-        assignments.user_id,
-        min(assignments.loaded_at) as loaded_at
-    from assignments
-    inner join current_assignment
-        on assignments.user_id = current_assignment.user_id
-    left join last_other_account
-        on assignments.user_id = last_other_account.user_id
-    where
-        assignments.account_id = current_assignment.account_id
-        and (
-            last_other_account.last_other_loaded_at is null
-            or assignments.loaded_at > last_other_account.last_other_loaded_at
-        )
-    group by assignments.user_id
+    {{ latest_account_run_start('assignments', 'current_assignment') }}
 ),
 
 first_app_versions as (
@@ -114,36 +89,11 @@ earlier_group_calls as (
     where group_calls.loaded_at < first_app_versions.first_app_loaded_at
 ),
 
-last_other_earlier_call as (
-    select
-        earlier_group_calls.user_id,
-        max(earlier_group_calls.loaded_at) as last_other_loaded_at
-    from earlier_group_calls
-    inner join current_assignment
-        on earlier_group_calls.user_id = current_assignment.user_id
-    where earlier_group_calls.account_id <> current_assignment.account_id
-    group by earlier_group_calls.user_id
-),
-
 -- The first call of the latest run of calls naming the current account, when the calls
 -- after the last one naming another account all name it (a tie with another account's
 -- call leaves none: the app record's load time stands).
 earlier_group_run_start as (
-    select
-        earlier_group_calls.user_id,
-        min(earlier_group_calls.loaded_at) as loaded_at
-    from earlier_group_calls
-    inner join current_assignment
-        on earlier_group_calls.user_id = current_assignment.user_id
-    left join last_other_earlier_call
-        on earlier_group_calls.user_id = last_other_earlier_call.user_id
-    where
-        earlier_group_calls.account_id = current_assignment.account_id
-        and (
-            last_other_earlier_call.last_other_loaded_at is null
-            or earlier_group_calls.loaded_at > last_other_earlier_call.last_other_loaded_at
-        )
-    group by earlier_group_calls.user_id
+    {{ latest_account_run_start('earlier_group_calls', 'current_assignment') }}
 ),
 
 final as (

@@ -78,16 +78,7 @@ spine as (
     where dates.days_before_as_of < {{ spine_days }}
 ),
 
-{# The daily rows of the spine's days: every value of a kept day (its trailing 7 days, the
-    days 7 and 28 days earlier and their trailing 7 days) reads no older day. Older rows are
-    left out first, so the cost follows the history kept, not the history loaded. #}
-daily_in_window as (
-    {{ metric_rows_of_last_days('account_daily', spine_days) }}
-),
-
-user_days_in_window as (
-    {{ metric_rows_of_last_days('account_user_daily', spine_days) }}
-),
+{{ metric_rows_in_window_ctes('account_daily', 'account_user_daily', spine_days) }}
 
 trailing_users as (
     {{ metric_trailing_users(grain, user_relation='user_days_in_window') }}

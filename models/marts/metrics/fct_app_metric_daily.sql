@@ -59,16 +59,7 @@ spine as (
     where dates.days_before_as_of < {{ spine_days }}
 ),
 
-{# The daily rows of the spine's days: every value of a kept day (its trailing 7 days, the
-    days 7 and 28 days earlier and their trailing 7 days) reads no older day. Older rows are
-    left out first, so the cost follows the history kept, not the history loaded. #}
-daily_in_window as (
-    {{ metric_rows_of_last_days('account_daily', spine_days) }}
-),
-
-user_days_in_window as (
-    {{ metric_rows_of_last_days('account_user_daily', spine_days) }}
-),
+{{ metric_rows_in_window_ctes('account_daily', 'account_user_daily', spine_days) }}
 
 {# The day's value across the app: summed metrics add up the accounts' daily values, distinct
     users are counted from user-level rows (a user active in two accounts counts once). #}
