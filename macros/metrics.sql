@@ -14,6 +14,14 @@
 {%- endmacro %}
 
 
+{#- The days a daily metric mart's spine covers: the history kept and 34 days before it, so
+    that the values 7 and 28 days earlier and their trailing-7-day sums are complete on the
+    first day kept. -#}
+{% macro metric_daily_spine_days() -%}
+    {{ return(metric_daily_history_days() + 34) }}
+{%- endmacro %}
+
+
 {#- Aggregates of a metric over every window of metric_windows() and its previous period, from
     rows carrying `days_before_as_of`: sums of `value_column`, or (distinct=true) counts of
     distinct `value_column` (exact: a user active on several days of a window counts once). -#}

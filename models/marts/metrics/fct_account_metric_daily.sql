@@ -8,9 +8,7 @@
     a chart can draw this period against the last. Earlier values are null before the spine's
     first day (the account did not exist yet). -#}
 {%- set history_days = metric_daily_history_days() -%}
-{#- 34 days before the history kept, so that the values 7 and 28 days earlier and their
-    trailing-7-day sums are complete on the first day kept. -#}
-{%- set spine_days = history_days + 34 -%}
+{%- set spine_days = metric_daily_spine_days() -%}
 {%- set grain = ['account_id'] -%}
 
 with accounts as (

@@ -6,9 +6,7 @@
     Distinct users are counted across the app from user-level rows, over the day and over the
     7 days: a user active in two accounts, or on several days, counts once. -#}
 {%- set history_days = metric_daily_history_days() -%}
-{#- 34 days before the history kept, so that the values 7 and 28 days earlier and their
-    trailing-7-day sums are complete on the first day kept. -#}
-{%- set spine_days = history_days + 34 -%}
+{%- set spine_days = metric_daily_spine_days() -%}
 {%- set grain = [] -%}
 
 with accounts as (
