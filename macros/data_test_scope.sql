@@ -7,8 +7,8 @@
     the model's newest load: the rows the run wrote. Older rows were tested by the runs that
     wrote them; the merge on the model's unique key keeps them from duplicating new rows. On a
     view with loaded_at (the base views over the raw tables), the tests that check each row on
-    its own (not_null, accepted_values, relationships, expression_is_true) read the recent rows
-    too: a row's result does not depend on the others. Tests that compare rows (unique) on
+    its own (not_null, not_null_columns, accepted_values, relationships, expression_is_true) read
+    the recent rows too: a row's result does not depend on the others. Tests that compare rows (unique) on
     views, tests on tables rebuilt whole and seeds read every row, and so do tests that compare
     new rows with history (volume_anomaly, or meta data_test_scope: all on the test).
 
@@ -60,7 +60,7 @@
     {#- The model the test is attached to (the tested relation), looked up once. -#}
     {%- set node = graph.nodes.get(model.get('attached_node') or '') or {} -%}
     {%- set materialized = node.get('config', {}).get('materialized') -%}
-    {%- set row_wise_tests = ['not_null', 'accepted_values', 'relationships', 'expression_is_true'] -%}
+    {%- set row_wise_tests = ['not_null', 'not_null_columns', 'accepted_values', 'relationships', 'expression_is_true'] -%}
     {%- if 'loaded_at' not in node.get('columns', {}) -%}
         {{ return('') }}
     {%- endif -%}

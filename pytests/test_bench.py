@@ -17,6 +17,7 @@ import pytest
 
 from usage_warehouse import raw_schema
 from usage_warehouse.bench.report import END_MARKER, START_MARKER, check_doc, evaluate_targets, history_scaling
+from usage_warehouse.bench.runner import DEFAULT_MEMORY_LIMIT
 from usage_warehouse.bench.sizes import events_per_day, parse_size, parse_sizes, plan_sizes, size_label
 from usage_warehouse.cli import main
 from usage_warehouse.dbt import PROJECT_DIR, _PeakMemorySampler
@@ -194,3 +195,12 @@ def test_peak_memory_is_the_child_process_own() -> None:
     sampler.stop()
     assert len(held_by_parent) == 400 * 1024 * 1024
     assert 150 * 1024 <= sampler.peak_kib < 350 * 1024
+
+
+def test_benchmark_and_profile_default_to_the_same_duckdb_memory_limit() -> None:
+    """The benchmark measures the warehouse as the profile configures it: its default memory
+    limit is the profile's (both profile files), and it leaves room in 4 GiB for dbt itself."""
+    expected = f"env_var('USAGE_WAREHOUSE_DUCKDB_MEMORY_LIMIT', '{DEFAULT_MEMORY_LIMIT}')"
+    for name in ("profiles.yml", "profiles.yml.example"):
+        assert expected in (PROJECT_DIR / name).read_text(), name
+    assert DEFAULT_MEMORY_LIMIT.endswith("GB") and float(DEFAULT_MEMORY_LIMIT[:-2]) * 1e9 <= 3.5 * 2**30

@@ -89,7 +89,7 @@ def test_recent_scope_compiles_a_load_window_on_incremental_models_and_row_check
     assert any(name.startswith("accepted_values_base_server_lo") for name in scoped)
     assert "unique_int_app_db__records_as_events_event_id" in compiled
     assert "unique_int_app_db__records_as_events_event_id" not in scoped
-    assert "not_null_int_app_db__records_as_events_event_id" in scoped
+    assert any(name.startswith("not_null_columns_int_app_db__r") for name in scoped)  # long names are cut
 
 
 def test_unknown_scope_is_an_error_naming_the_choices(fixture_warehouse: Path, tmp_path: Path) -> None:

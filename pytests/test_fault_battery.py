@@ -710,7 +710,9 @@ def test_8_bad_seed_rows_fail_the_build_naming_the_row(work: Path) -> None:
     seeds = project / "seeds"
     taxonomy = (seeds / "usage_taxonomy.csv").read_text().splitlines()
     duplicated = next(line for line in taxonomy[1:] if line.startswith("segment_track,Dashboard Viewed,"))
-    (seeds / "usage_taxonomy.csv").write_text("\n".join([*taxonomy, duplicated]) + "\n")
+    # A row with no module and no product: two nulls for the taxonomy's one not-null test.
+    unowned = "segment_track,Unowned Event,,,unowned,,,true,false,false,,,An event no module claims"
+    (seeds / "usage_taxonomy.csv").write_text("\n".join([*taxonomy, duplicated, unowned]) + "\n")
     metrics = (seeds / "metric_definitions.csv").read_text().splitlines()
     metrics.append("median_pages,Median pages,A metric with an aggregation nobody knows,all,,,,median_events,,false")
     (seeds / "metric_definitions.csv").write_text("\n".join(metrics) + "\n")
@@ -750,8 +752,11 @@ def test_8_bad_seed_rows_fail_the_build_naming_the_row(work: Path) -> None:
     # one row per enabled component, each with the total: 0.40 + 0.20 * 3 + 0.10 = 1.10
     assert len(weights) == 5
     assert all("enabled weights sum to 1.1" in row[-1] for row in weights), weights
-    assert len(failed) == 3, sorted(failed)
-    # and the build's own output names each failing test
+    # One row per column with nulls, with their number.
+    assert sorted(failing_rows("not_null_columns_usage_taxonomy")) == [("module", 1), ("product", 1)]
+    assert len(failed) == 4, sorted(failed)
+    # and the build's own output names each failing test; the not-null test counts null values
+    assert re.search(r"Failure in test not_null_columns_usage_taxonomy\S*.*\n.*Got 2 results", output), output
     for prefix in ["unique_combination_usage_taxonomy", "accepted_values_metric_definitions_aggregation"]:
         assert f"Failure in test {prefix}" in output
     assert "Failure in test weights_sum_to_one_health_score_components" in output

@@ -83,9 +83,14 @@ def test_every_model_has_a_primary_key_test(artifacts: dict[str, Any]) -> None:
         if node["resource_type"] != "test":
             continue
         name = node.get("test_metadata", {}).get("name")
-        column = (node.get("column_name") or "").lower()
+        if name == "not_null_columns":  # one test for several columns: each counts as not_null
+            columns = [c.lower() for c in node["test_metadata"]["kwargs"]["columns"]]
+            name = "not_null"
+        else:
+            columns = [(node.get("column_name") or "").lower()]
         for parent in node["depends_on"]["nodes"]:
-            tested.setdefault(parent, {}).setdefault(column, set()).add(name)
+            for column in columns:
+                tested.setdefault(parent, {}).setdefault(column, set()).add(name)
 
     def has_key_test(model: dict[str, Any]) -> bool:
         by_column = tested.get(model["unique_id"], {})
@@ -164,3 +169,30 @@ def test_no_model_built_from_usage_events_reads_account_match(artifacts: dict[st
         or "account_match" in {c.lower() for c in catalog["nodes"][m["unique_id"]]["columns"]}
     ]
     assert readers == []
+
+
+def test_each_model_checks_its_not_null_columns_in_one_test(artifacts: dict[str, Any]) -> None:
+    """Every data test is a node with dbt's per-node cost in every run, so a model, seed or source
+    with several not-null columns checks them in one not_null_columns test, not a not_null test
+    per column (docs/decision_log.md, "One not-null test per model"). A not_null test with its own
+    config (severity warn, a where condition) stays on its column. The columns it lists exist."""
+    manifest, catalog = artifacts["manifest"], artifacts["catalog"]
+    plain_not_null: dict[str, list[str]] = {}
+    unknown, folded = [], 0
+    for node in manifest["nodes"].values():
+        metadata = node.get("test_metadata") or {}
+        if node["resource_type"] != "test" or metadata.get("name") not in ("not_null", "not_null_columns"):
+            continue
+        parent = node["attached_node"] or node["depends_on"]["nodes"][-1]
+        if metadata["name"] == "not_null":
+            custom = node["config"]["severity"].lower() != "error" or node["config"].get("where")
+            if not custom:
+                plain_not_null.setdefault(parent, []).append(node["column_name"])
+            continue
+        folded += 1
+        built = catalog["nodes"].get(parent) or catalog["sources"].get(parent) or {"columns": {}}
+        have = {c.lower() for c in built["columns"]}
+        unknown += [f"{parent}.{c}" for c in metadata["kwargs"]["columns"] if c.lower() not in have]
+    assert folded > 40 and plain_not_null  # single not-null columns keep their column test
+    assert {parent: cols for parent, cols in plain_not_null.items() if len(cols) > 1} == {}
+    assert unknown == []

@@ -16,7 +16,13 @@ from pathlib import Path
 
 from usage_warehouse.bench import BenchOptions, parse_sizes, run_bench
 from usage_warehouse.bench.report import check_doc
-from usage_warehouse.bench.runner import DEFAULT_DOC, DEFAULT_OUT, DEFAULT_SIZES, DEFAULT_WORK_DIR
+from usage_warehouse.bench.runner import (
+    DEFAULT_DOC,
+    DEFAULT_MEMORY_LIMIT,
+    DEFAULT_OUT,
+    DEFAULT_SIZES,
+    DEFAULT_WORK_DIR,
+)
 from usage_warehouse.dbt import PROJECT_DIR, DbtCommandError
 from usage_warehouse.demo.config import DEFAULT_END_DATE, GeneratorConfig
 from usage_warehouse.demo.progress import Progress
@@ -212,8 +218,8 @@ def _add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--memory-limit",
-        default=os.environ.get("USAGE_WAREHOUSE_DUCKDB_MEMORY_LIMIT", "4GB"),
-        help="DuckDB memory limit (default $USAGE_WAREHOUSE_DUCKDB_MEMORY_LIMIT or 4GB)",
+        default=os.environ.get("USAGE_WAREHOUSE_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
+        help=f"DuckDB memory limit (default $USAGE_WAREHOUSE_DUCKDB_MEMORY_LIMIT or {DEFAULT_MEMORY_LIMIT})",
     )
     parser.add_argument(
         "--threads",

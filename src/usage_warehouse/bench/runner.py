@@ -45,6 +45,8 @@ DEFAULT_SIZES = "1M,10M"
 DEFAULT_OUT = PROJECT_DIR / "target" / "bench" / "results.json"
 DEFAULT_WORK_DIR = PROJECT_DIR / "target" / "bench" / "work"
 DEFAULT_DOC = PROJECT_DIR / "docs" / "benchmarks.md"
+# The profile's default (profiles.yml): DuckDB's share of a 4 GiB process.
+DEFAULT_MEMORY_LIMIT = "3GB"
 DB_NAME = "warehouse.duckdb"  # the same file name everywhere: compiled SQL names the database after it
 
 
@@ -57,7 +59,7 @@ class BenchOptions:
     events_per_day: int | None = None
     seed: int = 42
     end_date: date = DEFAULT_END_DATE
-    memory_limit: str = "4GB"
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
     threads: int = 2
     skip_direct: bool = False
     keep: bool = False
