@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from usage_warehouse import raw_schema
+from usage_warehouse.bench.artifacts import grown_nodes
 from usage_warehouse.bench.report import END_MARKER, START_MARKER, check_doc, evaluate_targets, history_scaling
 from usage_warehouse.bench.runner import DEFAULT_MEMORY_LIMIT
 from usage_warehouse.bench.sizes import events_per_day, parse_size, parse_sizes, plan_sizes, size_label
@@ -62,8 +63,21 @@ def _size(label: str, events: int, incremental: float, new_rows: int, direct: fl
     }
 
 
+def test_grown_nodes_rank_the_growth_between_two_runs() -> None:
+    before = {"model.a": 1.0, "model.b": 4.0, "test.c": 0.5}
+    after = {"model.a": 3.5, "model.b": 4.5, "test.c": 0.25, "model.new": 1.0}
+    assert grown_nodes(after, before, count=3) == [
+        {"unique_id": "model.a", "seconds": [1.0, 3.5], "growth_seconds": 2.5},
+        {"unique_id": "model.new", "seconds": [0.0, 1.0], "growth_seconds": 1.0},  # not in the earlier run
+        {"unique_id": "model.b", "seconds": [4.0, 4.5], "growth_seconds": 0.5},
+    ]
+    assert grown_nodes(after, before)[-1] == {"unique_id": "test.c", "seconds": [0.5, 0.25], "growth_seconds": -0.25}
+
+
 def test_history_scaling_and_targets() -> None:
     sizes = [_size("1M", 1_000_000, 20.0, 10_000, 1.5), _size("10M", 10_000_000, 30.0, 12_000, None)]
+    sizes[0]["incremental"]["node_seconds"] = {"model.daily": 2.0, "model.history": 1.0}
+    sizes[1]["incremental"]["node_seconds"] = {"model.daily": 2.5, "model.history": 6.0}
     history = history_scaling(sizes)
     assert history == [
         {
@@ -75,6 +89,10 @@ def test_history_scaling_and_targets() -> None:
             "incremental_ratio": 1.5,
             "new_rows": [10_000, 12_000],
             "new_rows_ratio": 1.2,
+            "grown_nodes": [
+                {"unique_id": "model.history", "seconds": [1.0, 6.0], "growth_seconds": 5.0},
+                {"unique_id": "model.daily", "seconds": [2.0, 2.5], "growth_seconds": 0.5},
+            ],
         }
     ]
     assert history_scaling([sizes[0], _size("5M", 5_000_000, 1.0, 1, None)]) == []  # not 10x apart
@@ -143,6 +161,15 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
     # The incremental run's profile is its own: the same nodes, other times.
     assert set(incremental["layers"]) == set(full["layers"])
     assert incremental["layers"] != full["layers"]
+    assert set(fixed["layers"]) == set(full["layers"]) and len(fixed["slowest_nodes"]) == 15
+    assert len(incremental["node_seconds"]) == full["nodes"]
+    # The new day's work per node: the incremental run's time over the no-new-data run's.
+    work = size["new_day_work_nodes"]
+    assert len(work) == 15
+    assert [node["growth_seconds"] for node in work] == sorted((node["growth_seconds"] for node in work), reverse=True)
+    for node in work:
+        assert node["seconds"][1] == incremental["node_seconds"][node["unique_id"]]
+        assert node["growth_seconds"] == pytest.approx(node["seconds"][1] - node["seconds"][0], abs=1e-3)
 
     # The direct run executed every model of the build in its own copy of the warehouse.
     direct = size["direct"]
@@ -169,6 +196,7 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
     text = doc.read_text()
     section = text[text.index(START_MARKER) : text.index(END_MARKER)]
     assert "| | 20k |" in section and f"| events (raw rows) | {size['events']:,} |" in section
+    assert f"| `{work[0]['unique_id']}` | {work[0]['seconds'][0]:.2f} | {work[0]['seconds'][1]:.2f} |" in section
     assert text.count(START_MARKER) == 1 and text.count(END_MARKER) == 1
 
 

@@ -97,3 +97,23 @@ def statuses(artifacts: Artifacts) -> dict[str, int]:
     for result in artifacts.results:
         counts[str(result.get("status"))] = counts.get(str(result.get("status")), 0) + 1
     return dict(sorted(counts.items()))
+
+
+def node_seconds(artifacts: Artifacts) -> dict[str, float]:
+    """Each node's execution seconds, by unique id."""
+    return {result["unique_id"]: round(float(result.get("execution_time") or 0.0), 3) for result in artifacts.results}
+
+
+def grown_nodes(after: dict[str, float], before: dict[str, float], count: int = 15) -> list[JsonObject]:
+    """The ``count`` nodes whose execution time grew most from the run ``before`` to the run
+    ``after`` (each a node_seconds mapping): id, both times, and the growth, largest first."""
+    growth = {unique_id: seconds - before.get(unique_id, 0.0) for unique_id, seconds in after.items()}
+    ranked = sorted(growth, key=lambda unique_id: (-growth[unique_id], unique_id))
+    return [
+        {
+            "unique_id": unique_id,
+            "seconds": [round(before.get(unique_id, 0.0), 3), round(after[unique_id], 3)],
+            "growth_seconds": round(growth[unique_id], 3),
+        }
+        for unique_id in ranked[:count]
+    ]

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from usage_warehouse.bench.artifacts import grown_nodes
+
 START_MARKER = "<!-- bench:results:start -->"
 END_MARKER = "<!-- bench:results:end -->"
 
@@ -35,6 +37,9 @@ def history_scaling(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "incremental_ratio": round(large_run["seconds"] / small_run["seconds"], 3),
                 "new_rows": [small_run["new_rows"], large_run["new_rows"]],
                 "new_rows_ratio": round(large_run["new_rows"] / max(small_run["new_rows"], 1), 3),
+                # What grows with the history: the nodes of the incremental run that took longest
+                # over the same run on the shorter history.
+                "grown_nodes": grown_nodes(large_run.get("node_seconds", {}), small_run.get("node_seconds", {})),
             }
         )
     return pairs
@@ -222,6 +227,14 @@ def render_results(results: dict[str, Any]) -> str:
                 f"| `{node['unique_id']}` | {node['resource_type']} | {node['layer']} | {node['seconds']:.2f} |"
             )
 
+    if largest.get("new_day_work_nodes"):
+        lines += _grown_table(
+            f"Where the new day's work went at {largest['label']}: the 15 nodes of the incremental run that took "
+            "longest over the run with no new data:",
+            ("no new data", "incremental"),
+            largest["new_day_work_nodes"],
+        )
+
     if results["history_scaling"]:
         lines += ["", "Incremental run on a ten times longer history (same accounts):", ""]
         lines += ["| sizes | days | incremental | ratio | new-day rows |", "|---|---|---|---:|---|"]
@@ -231,6 +244,14 @@ def render_results(results: dict[str, Any]) -> str:
                 f"{_seconds(pair['incremental_seconds'][0])} -> {_seconds(pair['incremental_seconds'][1])} | "
                 f"{pair['incremental_ratio']:.2f}x | {pair['new_rows'][0]:,} -> {pair['new_rows'][1]:,} |"
             )
+        for pair in results["history_scaling"]:
+            if pair.get("grown_nodes"):
+                lines += _grown_table(
+                    f"What grows with the history: the 15 nodes of the incremental run at {pair['to']} that took "
+                    f"longest over the same run at {pair['from']}:",
+                    (pair["from"], pair["to"]),
+                    pair["grown_nodes"],
+                )
 
     lines += ["", "Targets:", "", "| target | size | measured | target | result |", "|---|---|---:|---:|---|"]
     for verdict in results["targets"]:
@@ -240,6 +261,15 @@ def render_results(results: dict[str, Any]) -> str:
             f"| {verdict['description']} | {verdict['size']} | {value} | {verdict['threshold']:,} | {result} |"
         )
     return "\n".join(lines)
+
+
+def _grown_table(title: str, runs: tuple[str, str], nodes: list[dict[str, Any]]) -> list[str]:
+    """A table of grown_nodes: each node's seconds in the two runs and the difference."""
+    lines = ["", title, "", f"| node | {runs[0]} | {runs[1]} | difference |", "|---|---:|---:|---:|"]
+    for node in nodes:
+        before, after = node["seconds"]
+        lines.append(f"| `{node['unique_id']}` | {before:.2f} | {after:.2f} | {node['growth_seconds']:+.2f} |")
+    return lines
 
 
 def _marker_lines(text: str, marker: str) -> list[int]:

@@ -15,7 +15,14 @@ from typing import Any
 import duckdb
 
 from usage_warehouse import raw_schema
-from usage_warehouse.bench.artifacts import Artifacts, layer_times, slowest_nodes, statuses
+from usage_warehouse.bench.artifacts import (
+    Artifacts,
+    grown_nodes,
+    layer_times,
+    node_seconds,
+    slowest_nodes,
+    statuses,
+)
 from usage_warehouse.bench.direct import run_direct
 from usage_warehouse.bench.machine import machine_info
 from usage_warehouse.bench.report import evaluate_targets, history_scaling, rewrite_doc
@@ -200,10 +207,12 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
     del data
     progress.step(f"{label}: new day landed", new_rows)
     incremental = run_dbt_measured(list(INCREMENTAL_BUILD), db_path=full_db, target_path=target)
-    incremental_profile = _profile(Artifacts.read(target))
+    incremental_artifacts = Artifacts.read(target)
     progress.step(f"{label}: incremental dbt build {incremental.seconds:.1f}s", new_rows)
     fixed = run_dbt_measured(list(INCREMENTAL_BUILD), db_path=full_db, target_path=target)
+    fixed_artifacts = Artifacts.read(target)
     progress.step(f"{label}: dbt build with no new data {fixed.seconds:.1f}s")
+    incremental_nodes = node_seconds(incremental_artifacts)
     events = _raw_rows(full_db)
     if not options.keep:
         shutil.rmtree(work)
@@ -225,10 +234,17 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
             **_measured(incremental),
             "new_rows": new_rows,
             "ratio_to_full": round(incremental.seconds / full.seconds, 4),
-            **incremental_profile,
+            **_profile(incremental_artifacts),
+            "node_seconds": incremental_nodes,
         },
-        "no_new_data": {**_measured(fixed), "ratio_to_full": round(fixed.seconds / full.seconds, 4)},
+        "no_new_data": {
+            **_measured(fixed),
+            "ratio_to_full": round(fixed.seconds / full.seconds, 4),
+            **_profile(fixed_artifacts),
+        },
         "incremental_work_beyond_fixed_cost": round((incremental.seconds - fixed.seconds) / full.seconds, 4),
+        # Where the new day's work went: the nodes that took longest over the run with no new data.
+        "new_day_work_nodes": grown_nodes(incremental_nodes, node_seconds(fixed_artifacts)),
         "peak_memory_mib": round(max(full.max_rss_kib, incremental.max_rss_kib, fixed.max_rss_kib) / 1024, 1),
         "work_dir": str(work) if options.keep else None,
     }
