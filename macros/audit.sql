@@ -146,6 +146,13 @@
 {%- endmacro %}
 
 
+{#- True when `days` (audit_days) checks only some load days of `source_table` (an
+    incremental run): a model can then narrow what it compares those days' rows with. -#}
+{% macro audit_checks_some_days(days, source_table) -%}
+    {{ return(days is not none and (source_table not in days or days[source_table] is not none)) }}
+{%- endmacro %}
+
+
 {#- `days` (audit_days) merged over every table, under one name: the load days of any table. -#}
 {% macro audit_days_of_any_table(days, name) -%}
     {%- if days is none -%}

@@ -115,24 +115,53 @@
 {%- endmacro %}
 
 
-{#- Body of a CTE: distinct users over the trailing 7 days by `grain` × metric_key × day, from
-    `user_relation` (int_metrics__account_user_daily) and `offsets` (generate_series(7)): each
-    user-day counts on the 7 days it is in the trailing window of, its own day and the 6 after. -#}
-{% macro metric_trailing_users(grain, user_relation='account_user_daily', offsets='offsets') -%}
-    {%- set window_date -%}
-        cast({{ dbt.dateadd('day', offsets ~ '.generated_number - 1', user_relation ~ '.metric_date') }} as date)
-    {%- endset %}
+{#- Body of a CTE: by `grain` × metric_key × day, the change of the number of distinct users
+    of `user_relation` (int_metrics__account_user_daily rows) with a row in the 7 days ending
+    on that day (trailing_users_change). A user's row on day d whose previous row (same grain,
+    metric and user) is on day p puts the user in the trailing windows of the days from
+    max(d, p + 7) to d + 6, the ones p's row did not already cover: +1 on the first of them, -1
+    on the day after the last (none when p = d). The running sum of the changes over a dense
+    day spine (metric_daily_trailing_values) is then the trailing-7-day distinct count, and each
+    user row is read once instead of once for each of its 7 days. -#}
+{% macro metric_trailing_user_changes(grain, user_relation='account_user_daily') -%}
+    {%- set partition = (grain + ['metric_key', 'user_id']) | join(', ') -%}
+    {%- set seventh_day_after_previous = 'cast(' ~ dbt.dateadd('day', 7, 'user_days.previous_date') ~ ' as date)' %}
     select
-        {{- metric_grain_columns(grain, user_relation) }}
-        {{ user_relation }}.metric_key,
-        {{ window_date }} as metric_date,
-        count(distinct {{ user_relation }}.user_id) as trailing_7d_value
-    from {{ user_relation }}
-    cross join {{ offsets }}
+        {{- metric_grain_columns(grain, 'spans') }}
+        spans.metric_key,
+        case when signs.change_count = 1 then spans.first_date else spans.end_date end as metric_date,
+        sum(signs.change_count) as trailing_users_change
+    from (
+        select
+            {{- metric_grain_columns(grain, 'user_days') }}
+            user_days.metric_key,
+            case
+                when
+                    user_days.previous_date is null
+                    or {{ seventh_day_after_previous }} <= user_days.metric_date
+                    then user_days.metric_date
+                else {{ seventh_day_after_previous }}
+            end as first_date,
+            cast({{ dbt.dateadd('day', 7, 'user_days.metric_date') }} as date) as end_date
+        from (
+            select
+                {{- metric_grain_columns(grain) }}
+                metric_key,
+                metric_date,
+                lag(metric_date) over (partition by {{ partition }} order by metric_date asc) as previous_date
+            from {{ user_relation }}
+        ) as user_days
+        where user_days.previous_date is null or user_days.previous_date < user_days.metric_date
+    ) as spans
+    cross join (
+        select 1 as change_count
+        union all
+        select -1 as change_count
+    ) as signs
     group by
-        {{- metric_grain_columns(grain, user_relation) }}
-        {{ user_relation }}.metric_key,
-        {{ window_date }}
+        {{- metric_grain_columns(grain, 'spans') }}
+        spans.metric_key,
+        case when signs.change_count = 1 then spans.first_date else spans.end_date end
 {%- endmacro %}
 
 
@@ -166,8 +195,10 @@ user_days_in_window as (
 
 {#- Body of a CTE: the dense daily spine (`spine`: grain, metric_key, aggregation, metric_date,
     days_before_as_of) valued from `daily_values` (grain, metric_key, metric_date, metric_value;
-    zero where missing) and `trailing_users` (metric_trailing_users), with the trailing-7-day
-    value: distinct users from user-level rows, other metrics the sum of 7 daily values. -#}
+    zero where missing) and `trailing_users` (metric_trailing_user_changes), with the
+    trailing-7-day value: distinct users the running sum of the changes of the user count,
+    other metrics the sum of 7 daily values. The spine starts on or before a metric's first
+    user row, so the running sum starts from zero. -#}
 {% macro metric_daily_trailing_values(grain, spine='spine', daily_values='daily_values', trailing_users='trailing_users') -%}
     {%- set partition_columns = [] %}
     {%- for column in grain + ['metric_key'] %}{% do partition_columns.append(spine ~ '.' ~ column) %}{% endfor %}
@@ -178,7 +209,11 @@ user_days_in_window as (
         {{ spine }}.days_before_as_of,
         coalesce({{ daily_values }}.metric_value, 0) as metric_value,
         case
-            when {{ spine }}.aggregation = 'distinct_users' then coalesce({{ trailing_users }}.trailing_7d_value, 0)
+            when {{ spine }}.aggregation = 'distinct_users' then sum(coalesce({{ trailing_users }}.trailing_users_change, 0)) over (
+                partition by {{ partition_columns | join(', ') }}
+                order by {{ spine }}.metric_date asc nulls last
+                rows between unbounded preceding and current row
+            )
             else sum(coalesce({{ daily_values }}.metric_value, 0)) over (
                 partition by {{ partition_columns | join(', ') }}
                 order by {{ spine }}.metric_date asc nulls last

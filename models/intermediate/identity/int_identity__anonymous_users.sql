@@ -8,28 +8,27 @@
     device. loaded_at is the load time of the winning link: it changes only when the
     winner changes, which is what tells incremental models to restate that visitor.
 
-    Incremental: the anonymous ids with a link loaded after the watermark are ranked again
-    over all their links (read as literals, so each scan keeps only their rows). -#}
-{%- set anonymous_id_condition = anonymous_ids_with_new_links(
-    ['stg_segment__identifies', 'stg_segment__tracks', 'stg_segment__pages']
-) %}
+    Incremental: the links loaded after the watermark are ranked together with the stored
+    winner of their anonymous ids (the first of the links seen before, kept with its message
+    id for ties): links are only ever added, so the first of all links is the first of those.
+    The run reads the new links and the stored winners, not the history of links. -#}
 
 with identifies as (
     select * from {{ ref('stg_segment__identifies') }}
-    where {{ anonymous_id_condition }}
+    where {{ load_window_filter('loaded_at') }}
 ),
 
 tracks as (
     select * from {{ ref('stg_segment__tracks') }}
-    where {{ anonymous_id_condition }}
+    where {{ load_window_filter('loaded_at') }}
 ),
 
 pages as (
     select * from {{ ref('stg_segment__pages') }}
-    where {{ anonymous_id_condition }}
+    where {{ load_window_filter('loaded_at') }}
 ),
 
-links as (
+new_links as (
     select
         anonymous_id,
         user_id,
@@ -62,6 +61,29 @@ links as (
     where anonymous_id is not null and user_id is not null
 ),
 
+{% if is_incremental() %}
+stored_winners as (
+    select
+        anonymous_id,
+        user_id,
+        first_identified_at as event_at,
+        link_message_id as message_id,
+        loaded_at
+    from {{ this }}
+    where anonymous_id in (select new_links.anonymous_id from new_links)
+),
+
+links as (
+    select * from new_links
+    union all
+    select * from stored_winners
+),
+{% else %}
+links as (
+    select * from new_links
+),
+{% endif %}
+
 ranked as (
     select
         *,
@@ -74,10 +96,11 @@ ranked as (
 
 final as (
     select
-        anonymous_id,
-        user_id,
-        event_at as first_identified_at,
-        loaded_at
+        cast(anonymous_id as {{ dbt.type_string() }}) as anonymous_id,
+        cast(user_id as {{ dbt.type_string() }}) as user_id,
+        cast(event_at as {{ dbt.type_timestamp() }}) as first_identified_at,
+        cast(message_id as {{ dbt.type_string() }}) as link_message_id,
+        cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
     from ranked
     where link_rank = 1
 )

@@ -58,12 +58,21 @@ erased_users as (
 -- Loaded after the watermark, or restated: a visitor identified, a user moved to an account,
 -- or an erasure landed after it (their events loaded before it are processed again). One
 -- condition on one reference to the events: a CTE read twice is materialized whole first.
+-- Without a restated key (most runs) the load-time condition stands alone: the scans of the
+-- staging tables then skip row groups by load time, which an `or` over other columns prevents.
 events_to_process as (
+    {%- set no_keys = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
+    {%- set restated_users = restated_key_list(restated_users_sql) -%}
+    {%- set restated_visitors = restated_key_list(restated_visitors_sql) %}
     select * from events
     where
         loaded_at > {{ watermark_at }}
-        or user_id in ({{ restated_key_list(restated_users_sql) }})
-        or (user_id is null and anonymous_id in ({{ restated_key_list(restated_visitors_sql) }}))
+        {%- if restated_users != no_keys %}
+        or user_id in ({{ restated_users }})
+        {%- endif %}
+        {%- if restated_visitors != no_keys %}
+        or (user_id is null and anonymous_id in ({{ restated_visitors }}))
+        {%- endif %}
 ),
 {% else %}
 events_to_process as (

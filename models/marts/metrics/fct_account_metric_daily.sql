@@ -33,10 +33,6 @@ as_of as (
     where is_as_of_date
 ),
 
-offsets as (
-    {{ dbt.generate_series(7) }}
-),
-
 account_metrics as (
     select
         account_daily.account_id,
@@ -79,7 +75,7 @@ spine as (
 {{ metric_rows_in_window_ctes('account_daily', 'account_user_daily', spine_days) }}
 
 trailing_users as (
-    {{ metric_trailing_users(grain, user_relation='user_days_in_window') }}
+    {{ metric_trailing_user_changes(grain, user_relation='user_days_in_window') }}
 ),
 
 {# Distinct users over 7 days are counted from user-level rows; other metrics sum 7 daily values. #}

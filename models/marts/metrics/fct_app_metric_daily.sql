@@ -29,10 +29,6 @@ account_user_daily as (
     select * from {{ ref('int_metrics__account_user_daily') }}
 ),
 
-offsets as (
-    {{ dbt.generate_series(7) }}
-),
-
 start_candidates as (
     select min(signup_date) as start_date from accounts
     union all
@@ -85,7 +81,7 @@ daily_values as (
 ),
 
 trailing_users as (
-    {{ metric_trailing_users(grain, user_relation='user_days_in_window') }}
+    {{ metric_trailing_user_changes(grain, user_relation='user_days_in_window') }}
 ),
 
 {# Distinct users over 7 days are counted from user-level rows; other metrics sum 7 daily values. #}
