@@ -209,6 +209,17 @@ def test_bot_run_is_cut_into_capped_sessions(q: Any) -> None:
     ) == [(1, 1)]
 
 
+def test_event_numbers_restart_in_each_session_of_a_run(q: Any) -> None:
+    # The bot's one run: events numbered 1..24 in its first session (chunk 0) and 1..7 in the
+    # second (chunk 1), not 25..31: each session counts from its own first event.
+    assert q(
+        "select run_chunk_number, min(event_number_in_session), max(event_number_in_session),"
+        " count(distinct event_number_in_session), count(*), min(event_at) = min(session_started_at),"
+        " count(distinct session_started_at), count(distinct run_started_at)"
+        f" from {INT_TABLE} where person_key = 'anon:ses_anon_bot' group by run_chunk_number order by 1"
+    ) == [(0, 1, 24, 24, 24, True, 1, 1), (1, 1, 7, 7, 7, True, 1, 1)]
+
+
 def test_page_sequence_time_on_page(q: Any) -> None:
     # ses_usr_2: /home 14:00, /reports 14:02, (tracks 14:02:30, 14:05), /dashboards 14:10, (track 14:12).
     # /home 120 s to /reports; /reports 480 s to /dashboards; /dashboards: last page view, 120 s to the

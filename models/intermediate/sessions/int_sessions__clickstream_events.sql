@@ -11,6 +11,13 @@
     floor(seconds since run start / max seconds)); every session of a run that was cut is
     is_capped.
 
+    Method, on narrow rows (event, person, time): one window pass in session order gives each
+    event its person_event_number and the previous event's time; a second, ordered by that
+    number, carries the latest run start forward (running max), from which the chunk follows.
+    One group-by makes the sessions (person, run start, chunk: first and last event, id); the
+    run's end is the latest end of its sessions. Events join their session, then their other
+    columns by event_id.
+
     Incremental: for every person touched by a new or restated event (its new person and,
     via this table, its old one) the events from restate_from on are sessionized again:
     restate_from is the earliest of the touched event times and the start of the person's
@@ -21,7 +28,9 @@
 {%- set max_seconds = session_max_seconds() -%}
 {%- set session_order = 'event_at asc nulls last, event_id asc nulls last' -%}
 
-with usage_events as (
+-- Not materialized: on a full build the sessionizing reads its three columns and the join
+-- back the whole event, each straight from the table, instead of from a copy of every column.
+with usage_events as {{ not_materialized() }} (
     select * from {{ ref('fct_usage_events') }}
 ),
 
@@ -183,9 +192,9 @@ to_sessionize as (
 ),
 {% endif %}
 
--- Sessionizing works on narrow rows (event, person, time): the sorts of the window
--- functions then move three columns instead of every column of the event; the other
--- columns are joined back by event_id at the end.
+-- Sessionizing works on narrow rows (event, person, time): the window sorts, the group-by
+-- and the join to the sessions move a few columns instead of every column of the event;
+-- the other columns are joined back by event_id at the end.
 ordered as (
     select
         event_id,
@@ -196,74 +205,61 @@ ordered as (
     from to_sessionize
 ),
 
-run_starts as (
-    select
-        *,
-        case
-            when
-                previous_event_at is null
-                or {{ seconds_between('previous_event_at', 'event_at') }} > {{ inactivity_seconds }}
-                then person_event_number
-        end as run_start_number
-    from ordered
-),
-
+-- run_started_at: the time of the latest run start up to the event. Run starts only grow
+-- with person_event_number, so it is their running max (ordered by the integer, a cheaper
+-- sort than the session order).
 runs as (
     select
         event_id,
         person_key,
         event_at,
         person_event_number,
-        max(run_start_number) over (
+        max(
+            case
+                when
+                    previous_event_at is null
+                    or {{ seconds_between('previous_event_at', 'event_at') }} > {{ inactivity_seconds }}
+                    then event_at
+            end
+        ) over (
             partition by person_key
             order by person_event_number asc
             rows between unbounded preceding and current row
-        ) as run_start_number
-    from run_starts
-),
-
-run_bounds as (
-    select
-        person_key,
-        run_start_number,
-        min(event_at) as run_started_at,
-        max(event_at) as run_ended_at
-    from runs
-    group by person_key, run_start_number
+        ) as run_started_at
+    from ordered
 ),
 
 chunks as (
     select
-        runs.event_id,
-        runs.person_key,
-        runs.event_at,
-        runs.person_event_number,
-        run_bounds.run_started_at,
-        run_bounds.run_ended_at,
-        cast(floor({{ seconds_between('run_bounds.run_started_at', 'runs.event_at') }} / {{ max_seconds }}) as {{ dbt.type_bigint() }})
+        *,
+        cast(floor({{ seconds_between('run_started_at', 'event_at') }} / {{ max_seconds }}) as {{ dbt.type_bigint() }})
             as chunk_number
     from runs
-    inner join run_bounds
-        on
-            runs.person_key = run_bounds.person_key
-            and runs.run_start_number = run_bounds.run_start_number
 ),
 
+-- One row per session: a session is the events of one chunk of one run.
 session_bounds as (
     select
         person_key,
         run_started_at,
         chunk_number,
         min(event_at) as session_started_at,
+        max(event_at) as session_ended_at,
         min(person_event_number) as first_person_event_number
     from chunks
     group by person_key, run_started_at, chunk_number
 ),
 
--- A person's sessions never start at the same instant: person and start identify a session.
+-- The run ends with the last event of its last session. A person's sessions never start at
+-- the same instant: person and start identify a session.
 session_keys as (
     select
-        *,
+        person_key,
+        run_started_at,
+        chunk_number,
+        session_started_at,
+        first_person_event_number,
+        max(session_ended_at) over (partition by person_key, run_started_at) as run_ended_at,
         {{ dbt.hash(dbt.concat([
             'person_key', "'|'", 'cast(session_started_at as ' ~ dbt.type_string() ~ ')'
         ])) }} as session_id
@@ -274,7 +270,7 @@ sessions as (
     select
         chunks.event_id,
         chunks.run_started_at,
-        chunks.run_ended_at,
+        session_keys.run_ended_at,
         chunks.chunk_number,
         session_keys.session_id,
         session_keys.session_started_at,
