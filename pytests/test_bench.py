@@ -17,9 +17,17 @@ import pytest
 
 from usage_warehouse import raw_schema
 from usage_warehouse.bench.artifacts import grown_nodes
+from usage_warehouse.bench.machine import CpuTicks, cpu_ticks, steal_share
 from usage_warehouse.bench.report import END_MARKER, START_MARKER, check_doc, evaluate_targets, history_scaling
 from usage_warehouse.bench.runner import DEFAULT_MEMORY_LIMIT
-from usage_warehouse.bench.sizes import events_per_day, parse_size, parse_sizes, plan_sizes, size_label
+from usage_warehouse.bench.sizes import (
+    check_generator_memory,
+    events_per_day,
+    parse_size,
+    parse_sizes,
+    plan_sizes,
+    size_label,
+)
 from usage_warehouse.cli import main
 from usage_warehouse.dbt import PROJECT_DIR, _PeakMemorySampler
 from usage_warehouse.warehouse import query
@@ -49,6 +57,18 @@ def test_sizes_parse_and_plan() -> None:
     assert [(p.label, p.accounts, p.days) for p in plans] == [("1M", 400, 100), ("10M", 400, 1_000)]
 
 
+def test_sizes_the_generator_cannot_hold_are_refused_before_the_run() -> None:
+    four_gib = 4 * 2**20  # KiB: room for 8,388,608 rows at 0.5 KiB each
+    check_generator_memory([1_000_000, 5_000_000], four_gib)  # 1.15M and 8.0M rows: they fit
+    check_generator_memory([50_000_000], None)  # memory not known: not checked
+    # 7.5M rows as the smallest size: 8.6M rows with the calibration's 15%: 4.1 GiB.
+    with pytest.raises(ValueError, match=r"size 7\.5M needs up to 8\.6M raw rows, .* about 4\.1 GiB, with 4\.0 GiB"):
+        check_generator_memory([7_500_000], four_gib)
+    # A longer history of the same accounts: 6M events may hold 9.6M rows (4.6 GiB).
+    with pytest.raises(ValueError, match=r"size 6M needs up to 9\.6M raw rows, .* at most about 8\.4M rows"):
+        check_generator_memory([600_000, 6_000_000], four_gib)
+
+
 def _size(label: str, events: int, incremental: float, new_rows: int, direct: float | None) -> dict[str, Any]:
     return {
         "label": label,
@@ -56,7 +76,7 @@ def _size(label: str, events: int, incremental: float, new_rows: int, direct: fl
         "accounts": 300,
         "days": events // 10_000,
         "full_build": {"events_per_second": 400_000},
-        "incremental": {"seconds": incremental, "new_rows": new_rows},
+        "incremental": {"seconds": incremental, "new_rows": new_rows, "cpu_seconds": 2 * incremental},
         "incremental_work_beyond_fixed_cost": 0.04,
         "direct": {"dbt_overhead_ratio": direct} if direct is not None else None,
         "peak_memory_mib": 4096.0,
@@ -78,6 +98,8 @@ def test_history_scaling_and_targets() -> None:
     sizes = [_size("1M", 1_000_000, 20.0, 10_000, 1.5), _size("10M", 10_000_000, 30.0, 12_000, None)]
     sizes[0]["incremental"]["node_seconds"] = {"model.daily": 2.0, "model.history": 1.0}
     sizes[1]["incremental"]["node_seconds"] = {"model.daily": 2.5, "model.history": 6.0}
+    # The longer history's run lost 25% of the machine to other guests: its CPU time grew less.
+    sizes[1]["incremental"].update(cpu_seconds=48.0, cpu_steal_share=0.25)
     history = history_scaling(sizes)
     assert history == [
         {
@@ -87,6 +109,8 @@ def test_history_scaling_and_targets() -> None:
             "accounts": 300,
             "incremental_seconds": [20.0, 30.0],
             "incremental_ratio": 1.5,
+            "incremental_cpu_ratio": 1.2,  # 48 / 40
+            "cpu_steal_share": [None, 0.25],
             "new_rows": [10_000, 12_000],
             "new_rows_ratio": 1.2,
             "grown_nodes": [
@@ -96,6 +120,8 @@ def test_history_scaling_and_targets() -> None:
         }
     ]
     assert history_scaling([sizes[0], _size("5M", 5_000_000, 1.0, 1, None)]) == []  # not 10x apart
+    del sizes[1]["incremental"]["cpu_seconds"]  # results from before CPU times were recorded
+    assert history_scaling(sizes)[0]["incremental_cpu_ratio"] is None
     verdicts = {(v["target"], v["size"]): v["passed"] for v in evaluate_targets(sizes, history)}
     assert verdicts == {
         ("full_build_events_per_second", "10M"): False,  # 400k < 500k
@@ -142,6 +168,8 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
 
     for run in (full, incremental, fixed):
         assert run["seconds"] > 0 and run["peak_memory_mib"] > 50
+        # dbt's own Python alone takes seconds of CPU; a share of the machine's time stolen.
+        assert run["cpu_seconds"] > 1 and 0 <= run["cpu_steal_share"] < 1
     assert size["generator"]["rows"] >= size["events"] and size["generator"]["events_per_second"] > 0
     assert full["events_per_second"] == round(full["events"] / full["seconds"])
     assert size["peak_memory_mib"] == max(run["peak_memory_mib"] for run in (full, incremental, fixed))
@@ -178,6 +206,8 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
     assert direct["data_tests"] > 100
     assert {"seed", "snapshot", "operation"} <= set(direct["left_out"])
     assert direct["dbt_overhead_ratio"] == pytest.approx(full["seconds"] / direct["seconds"], abs=1e-2)
+    assert direct["cpu_seconds"] > 0 and 0 <= direct["cpu_steal_share"] < 1
+    assert direct["dbt_overhead_cpu_ratio"] == pytest.approx(full["cpu_seconds"] / direct["cpu_seconds"], abs=1e-2)
     direct_db = work / "20k" / "direct" / "warehouse.duckdb"
     relations = query(
         direct_db,
@@ -197,6 +227,8 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
     text = doc.read_text()
     section = text[text.index(START_MARKER) : text.index(END_MARKER)]
     assert "| | 20k |" in section and f"| events (raw rows) | {size['events']:,} |" in section
+    cpu = " / ".join(f"{run['cpu_seconds']:,.0f} s" for run in (full, incremental, fixed))
+    assert f"| CPU time of dbt: full / incremental / no new data | {cpu} |" in section
     first = new_day[0]
     assert f"| `{first['unique_id']}` | {first['seconds'][0]:.2f} | {first['seconds'][1]:.2f} |" in section
     assert text.count(START_MARKER) == 1 and text.count(END_MARKER) == 1
@@ -210,6 +242,19 @@ def test_results_section_is_between_marker_lines(tmp_path: Path) -> None:
     doc.write_text(f"Intro `{START_MARKER}`.\n\n{START_MARKER}\nold table\n{END_MARKER}\nafter\n")
     text, start, end = check_doc(doc)
     assert text[start:end] == f"{START_MARKER}\nold table\n"
+
+
+def test_cpu_ticks_and_stolen_share() -> None:
+    # /proc/stat's cpu line: user nice system idle iowait irq softirq steal guest guest_nice.
+    before = cpu_ticks("cpu  100 0 50 800 10 0 5 35 20 0\ncpu0 50 0 25 400 5 0 2 17 10 0\n")
+    after = cpu_ticks("cpu  160 0 70 900 10 0 5 55 40 0\n")
+    assert before == CpuTicks(total=1_000, steal=35)  # guest time is inside user: not added again
+    assert after == CpuTicks(total=1_200, steal=55)
+    assert steal_share(before, after) == 0.1  # 20 of 200 ticks
+    assert steal_share(None, after) is None and steal_share(after, after) is None
+    assert cpu_ticks("intr 1 2 3\n") is None
+    measured = cpu_ticks()  # this machine's /proc/stat (None off Linux)
+    assert measured is None or measured.total > measured.steal >= 0
 
 
 def test_peak_memory_is_the_child_process_own() -> None:

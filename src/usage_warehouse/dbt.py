@@ -123,6 +123,7 @@ class MeasuredDbtRun:
     output: str
     seconds: float
     max_rss_kib: int  # ru_maxrss of the dbt process (KiB on Linux); DuckDB runs inside it
+    cpu_seconds: float = 0.0  # user + system CPU time of the dbt process (every DuckDB thread)
 
 
 def run_dbt_measured(
@@ -133,12 +134,13 @@ def run_dbt_measured(
     target_path: str | Path | None = None,
     project_dir: Path = PROJECT_DIR,
 ) -> MeasuredDbtRun:
-    """Run one dbt command as :func:`run_dbt` does, and measure its wall time and peak memory.
+    """Run one dbt command as :func:`run_dbt` does, and measure its wall time, CPU time and peak memory.
 
-    Peak memory is the dbt process's resident high-water mark (VmHWM), sampled from /proc
-    every 0.1 s. ``ru_maxrss`` from ``os.wait4`` is used only where /proc is missing: Linux
-    counts in it the memory of the process the child was forked from (here the caller, which
-    may hold a whole generated dataset). Raises DbtCommandError as run_dbt does.
+    CPU time is the process's user and system time (all its threads). Peak memory is the dbt
+    process's resident high-water mark (VmHWM), sampled from /proc every 0.1 s. ``ru_maxrss``
+    from ``os.wait4`` is used only where /proc is missing: Linux counts in it the memory of the
+    process the child was forked from (here the caller, which may hold a whole generated
+    dataset). Raises DbtCommandError as run_dbt does.
     """
     cmd, env = _command(args, db_path=db_path, dbt_vars=dbt_vars, target_path=target_path, project_dir=project_dir)
     started = time.perf_counter()
@@ -153,7 +155,12 @@ def run_dbt_measured(
     seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait for it again
     _raise_on_failure(proc.returncode, output, args, db_path, project_dir)
-    return MeasuredDbtRun(output=output, seconds=seconds, max_rss_kib=sampler.peak_kib or int(usage.ru_maxrss))
+    return MeasuredDbtRun(
+        output=output,
+        seconds=seconds,
+        max_rss_kib=sampler.peak_kib or int(usage.ru_maxrss),
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+    )
 
 
 class _PeakMemorySampler(threading.Thread):

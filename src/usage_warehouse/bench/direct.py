@@ -29,6 +29,7 @@ class DirectRun:
     models: int
     tests: int
     left_out: dict[str, int] = field(default_factory=dict)
+    cpu_seconds: float = 0.0  # user + system CPU time of this process (DuckDB's threads) during the run
 
 
 def execution_order(artifacts: Artifacts) -> list[JsonObject]:
@@ -74,7 +75,7 @@ def run_direct(db_path: Path, artifacts: Artifacts, *, memory_limit: str) -> Dir
             left_out[str(resource_type)] = left_out.get(str(resource_type), 0) + 1
     executed: set[str] = set()
     models = tests = 0
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     settings: dict[str, str | bool | int | float | list[str]] = {
         "memory_limit": memory_limit,
         "preserve_insertion_order": False,  # as the profile
@@ -96,4 +97,10 @@ def run_direct(db_path: Path, artifacts: Artifacts, *, memory_limit: str) -> Dir
                 con.execute(statement(node, sql)).fetchall()
                 tests += 1
             executed.add(unique_id)
-    return DirectRun(seconds=time.perf_counter() - started, models=models, tests=tests, left_out=left_out)
+    return DirectRun(
+        seconds=time.perf_counter() - started,
+        models=models,
+        tests=tests,
+        left_out=left_out,
+        cpu_seconds=time.process_time() - cpu_started,
+    )

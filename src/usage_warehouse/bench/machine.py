@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -30,6 +31,17 @@ def _memory_gib() -> float | None:
     return None
 
 
+def available_memory_kib() -> int | None:
+    """Memory available to a new process without swapping (MemAvailable), in KiB; None off Linux."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def _version(package: str) -> str | None:
     try:
         return metadata.version(package)
@@ -50,3 +62,38 @@ def machine_info() -> dict[str, Any]:
         "dbt_duckdb": _version("dbt-duckdb"),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+@dataclass(frozen=True)
+class CpuTicks:
+    """Machine-wide CPU time since boot, in clock ticks: all of it, and the part stolen by the hypervisor."""
+
+    total: int
+    steal: int
+
+
+def cpu_ticks(stat: str | None = None) -> CpuTicks | None:
+    """The ``cpu`` line of /proc/stat (or of ``stat``); None where there is none (not Linux).
+
+    Its fields are user, nice, system, idle, iowait, irq, softirq, steal, guest, guest_nice;
+    guest time is already counted in user and nice, so the total leaves it out.
+    """
+    if stat is None:
+        try:
+            stat = Path("/proc/stat").read_text()
+        except OSError:
+            return None
+    for line in stat.splitlines():
+        fields = line.split()
+        if fields and fields[0] == "cpu":
+            ticks = [int(value) for value in fields[1:9]]
+            return CpuTicks(total=sum(ticks), steal=ticks[7] if len(ticks) > 7 else 0)
+    return None
+
+
+def steal_share(before: CpuTicks | None, after: CpuTicks | None) -> float | None:
+    """The share of the machine's CPU time between two readings that the hypervisor gave to
+    other guests (None without readings): a build on a shared host slows by about that much."""
+    if before is None or after is None or after.total <= before.total:
+        return None
+    return round((after.steal - before.steal) / (after.total - before.total), 4)

@@ -35,6 +35,10 @@ def history_scaling(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "accounts": small["accounts"],
                 "incremental_seconds": [small_run["seconds"], large_run["seconds"]],
                 "incremental_ratio": round(large_run["seconds"] / small_run["seconds"], 3),
+                # The same ratio in the dbt process's CPU time, which time stolen by the hypervisor
+                # does not inflate (null for results without CPU times).
+                "incremental_cpu_ratio": _ratio(large_run.get("cpu_seconds"), small_run.get("cpu_seconds")),
+                "cpu_steal_share": [small_run.get("cpu_steal_share"), large_run.get("cpu_steal_share")],
                 "new_rows": [small_run["new_rows"], large_run["new_rows"]],
                 "new_rows_ratio": round(large_run["new_rows"] / max(small_run["new_rows"], 1), 3),
                 # What grows with the history: the nodes of the incremental run that took longest
@@ -43,6 +47,10 @@ def history_scaling(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return pairs
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    return round(numerator / denominator, 3) if numerator is not None and denominator else None
 
 
 def _verdict(
@@ -140,6 +148,11 @@ def _seconds(value: float) -> str:
     return f"{value:.1f} s"
 
 
+def _optional(value: float | None, spec: str) -> str:
+    """``value`` formatted with ``spec``, or "n/a" where it was not measured."""
+    return "n/a" if value is None else spec.format(value)
+
+
 def _rate(value: float) -> str:
     if value >= 1_000_000:
         return f"{value / 1_000_000:,.2f}M/s"
@@ -191,13 +204,28 @@ def render_results(results: dict[str, Any]) -> str:
     row(
         "dbt build / direct SQL",
         [
-            f"{s['direct']['dbt_overhead_ratio']:.2f}x (direct {_seconds(s['direct']['seconds'])})"
+            f"{s['direct']['dbt_overhead_ratio']:.2f}x (direct {_seconds(s['direct']['seconds'])}"
+            + (
+                f"; CPU time {_optional(s['direct']['dbt_overhead_cpu_ratio'], '{:.2f}x')})"
+                if "dbt_overhead_cpu_ratio" in s["direct"]
+                else ")"
+            )
             if s["direct"]
             else "not run"
             for s in sizes
         ],
     )
     row("peak memory of dbt", [f"{s['peak_memory_mib']:,.0f} MiB" for s in sizes])
+    runs = ("full_build", "incremental", "no_new_data")
+    if any("cpu_seconds" in s["full_build"] for s in sizes):  # results before CPU times were recorded lack them
+        row(
+            "CPU time of dbt: full / incremental / no new data",
+            [" / ".join(_optional(s[run].get("cpu_seconds"), "{:,.0f} s") for run in runs) for s in sizes],
+        )
+        row(
+            "CPU stolen by the hypervisor: full / incremental / no new data",
+            [" / ".join(_optional(s[run].get("cpu_steal_share"), "{:.1%}") for run in runs) for s in sizes],
+        )
 
     for run, title in (("full_build", "Full build"), ("incremental", "Incremental run of one new day")):
         if not all("layers" in s[run] for s in sizes):
@@ -237,12 +265,16 @@ def render_results(results: dict[str, Any]) -> str:
 
     if results["history_scaling"]:
         lines += ["", "Incremental run on a ten times longer history (same accounts):", ""]
-        lines += ["| sizes | days | incremental | ratio | new-day rows |", "|---|---|---|---:|---|"]
+        lines += [
+            "| sizes | days | incremental | ratio | ratio of CPU time | new-day rows |",
+            "|---|---|---|---:|---:|---|",
+        ]
         for pair in results["history_scaling"]:
             lines.append(
                 f"| {pair['from']} -> {pair['to']} | {pair['days'][0]} -> {pair['days'][1]} | "
                 f"{_seconds(pair['incremental_seconds'][0])} -> {_seconds(pair['incremental_seconds'][1])} | "
-                f"{pair['incremental_ratio']:.2f}x | {pair['new_rows'][0]:,} -> {pair['new_rows'][1]:,} |"
+                f"{pair['incremental_ratio']:.2f}x | {_optional(pair.get('incremental_cpu_ratio'), '{:.2f}x')} | "
+                f"{pair['new_rows'][0]:,} -> {pair['new_rows'][1]:,} |"
             )
         for pair in results["history_scaling"]:
             if pair.get("grown_nodes"):

@@ -24,12 +24,13 @@ from usage_warehouse.bench.artifacts import (
     statuses,
 )
 from usage_warehouse.bench.direct import run_direct
-from usage_warehouse.bench.machine import machine_info
+from usage_warehouse.bench.machine import available_memory_kib, cpu_ticks, machine_info, steal_share
 from usage_warehouse.bench.report import evaluate_targets, history_scaling, rewrite_doc
 from usage_warehouse.bench.sizes import (
     PROBE_ACCOUNTS,
     SizePlan,
     calibrate_accounts,
+    check_generator_memory,
     days_for,
     events_per_day,
     measure_density,
@@ -83,6 +84,7 @@ def _profile_environment(memory_limit: str, threads: int) -> Iterator[None]:
 def run_bench(options: BenchOptions) -> dict[str, Any]:
     """Run the benchmark at every size; write the JSON (and the doc's results section); return the figures."""
     progress = options.progress
+    check_generator_memory(options.sizes, available_memory_kib())
     with _profile_environment(options.memory_limit, options.threads):
         daily = events_per_day(options.sizes, options.events_per_day)
         smallest = min(options.sizes)
@@ -136,8 +138,20 @@ def _results(settings: dict[str, Any], sizes: list[dict[str, Any]], options: Ben
     return results
 
 
-def _measured(run: MeasuredDbtRun) -> dict[str, Any]:
-    return {"seconds": round(run.seconds, 3), "peak_memory_mib": round(run.max_rss_kib / 1024, 1)}
+def _measured(run: MeasuredDbtRun, steal: float | None) -> dict[str, Any]:
+    return {
+        "seconds": round(run.seconds, 3),
+        "cpu_seconds": round(run.cpu_seconds, 3),
+        "cpu_steal_share": steal,
+        "peak_memory_mib": round(run.max_rss_kib / 1024, 1),
+    }
+
+
+def _timed_dbt(args: list[str], db_path: Path, target: Path) -> tuple[MeasuredDbtRun, float | None]:
+    """A measured dbt command, and the share of the machine's CPU time stolen while it ran."""
+    before = cpu_ticks()
+    run = run_dbt_measured(args, db_path=db_path, target_path=target)
+    return run, steal_share(before, cpu_ticks())
 
 
 def _profile(artifacts: Artifacts) -> dict[str, Any]:
@@ -175,11 +189,11 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
     if not options.skip_direct:
         direct_db.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(full_db, direct_db)
-    full = run_dbt_measured(list(PRODUCTION_BUILD), db_path=full_db, target_path=target)
+    full, full_steal = _timed_dbt(list(PRODUCTION_BUILD), full_db, target)
     artifacts = Artifacts.read(target)
     progress.step(f"{label}: full dbt build {full.seconds:.1f}s", history_rows)
     full_build: dict[str, Any] = {
-        **_measured(full),
+        **_measured(full, full_steal),
         "events": history_rows,
         "events_per_second": round(history_rows / full.seconds),
         "dbt_elapsed_seconds": round(float(artifacts.run_results.get("elapsed_time") or 0.0), 3),
@@ -191,13 +205,20 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
 
     direct: dict[str, Any] | None = None
     if not options.skip_direct:
+        before = cpu_ticks()
         measured = run_direct(direct_db, artifacts, memory_limit=options.memory_limit)
         direct = {
             "seconds": round(measured.seconds, 3),
+            "cpu_seconds": round(measured.cpu_seconds, 3),
+            "cpu_steal_share": steal_share(before, cpu_ticks()),
             "models": measured.models,
             "data_tests": measured.tests,
             "left_out": measured.left_out,
             "dbt_overhead_ratio": round(full.seconds / measured.seconds, 3),
+            # The same ratio in CPU time: what dbt adds, less what other guests took from the machine.
+            "dbt_overhead_cpu_ratio": round(full.cpu_seconds / measured.cpu_seconds, 3)
+            if measured.cpu_seconds > 0
+            else None,
         }
         progress.step(f"{label}: direct run {measured.seconds:.1f}s ({measured.models} models, {measured.tests} tests)")
         if not options.keep:
@@ -206,10 +227,10 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
     new_rows = sum(write_duckdb(data, full_db, mode="append", load_from=cut, load_until=config.as_of).values())
     del data
     progress.step(f"{label}: new day landed", new_rows)
-    incremental = run_dbt_measured(list(INCREMENTAL_BUILD), db_path=full_db, target_path=target)
+    incremental, incremental_steal = _timed_dbt(list(INCREMENTAL_BUILD), full_db, target)
     incremental_artifacts = Artifacts.read(target)
     progress.step(f"{label}: incremental dbt build {incremental.seconds:.1f}s", new_rows)
-    fixed = run_dbt_measured(list(INCREMENTAL_BUILD), db_path=full_db, target_path=target)
+    fixed, fixed_steal = _timed_dbt(list(INCREMENTAL_BUILD), full_db, target)
     fixed_artifacts = Artifacts.read(target)
     progress.step(f"{label}: dbt build with no new data {fixed.seconds:.1f}s")
     incremental_nodes = node_seconds(incremental_artifacts)
@@ -231,14 +252,14 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
         "full_build": full_build,
         "direct": direct,
         "incremental": {
-            **_measured(incremental),
+            **_measured(incremental, incremental_steal),
             "new_rows": new_rows,
             "ratio_to_full": round(incremental.seconds / full.seconds, 4),
             **_profile(incremental_artifacts),
             "node_seconds": incremental_nodes,
         },
         "no_new_data": {
-            **_measured(fixed),
+            **_measured(fixed, fixed_steal),
             "ratio_to_full": round(fixed.seconds / full.seconds, 4),
             **_profile(fixed_artifacts),
         },

@@ -16,6 +16,14 @@ from usage_warehouse.generator import generate
 
 PREFERRED_EVENTS_PER_DAY = 10_000  # 1M events = 100 days, 10M = 1,000 days
 PROBE_ACCOUNTS = 200  # fewer: one large account can double the density
+# The generator builds every table in memory: at its peak about 0.5 KiB per raw row (a 3.9M-row
+# dataset peaked at 1.9 GiB of resident memory; a 50M-row one was stopped by the kernel at 23 GB).
+GENERATOR_PEAK_KIB_PER_ROW = 0.5
+# Rows of a size, over its target: the smallest size is calibrated to within 15%; a larger one
+# is a longer history of the same accounts, which grow more active with age (the default
+# benchmark's 10M size holds 15.7M rows).
+SMALLEST_SIZE_ROWS_FACTOR = 1.15
+LONGER_HISTORY_ROWS_FACTOR = 1.6
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$")
 _UNITS = {"": 1, "k": 1_000, "m": 1_000_000}
@@ -73,8 +81,8 @@ def calibrate_accounts(
     """
     best: tuple[float, int, int] | None = None
     for _ in range(attempts):
-        data = generate(GeneratorConfig(accounts=accounts, days=days, seed=seed))
-        rows = sum(data.row_counts.values())
+        rows = sum(generate(GeneratorConfig(accounts=accounts, days=days, seed=seed)).row_counts.values())
+        # Nothing of the dataset is kept: the next attempt must not generate beside it.
         miss = abs(rows / target_events - 1)
         if best is None or miss < best[0]:
             best = (miss, accounts, rows)
@@ -117,3 +125,23 @@ def plan_sizes(sizes: list[int], daily_events: int, density: float, accounts: in
             )
         )
     return plans
+
+
+def check_generator_memory(sizes: list[int], available_kib: int | None) -> None:
+    """Refuse, before anything runs, a size whose dataset cannot be generated in the memory
+    available (``available_kib``; None: not known, not checked)."""
+    if available_kib is None:
+        return
+    fits = int(available_kib / GENERATOR_PEAK_KIB_PER_ROW)
+    for events in sizes:
+        factor = SMALLEST_SIZE_ROWS_FACTOR if events == min(sizes) else LONGER_HISTORY_ROWS_FACTOR
+        rows = round(events * factor)
+        need_kib = rows * GENERATOR_PEAK_KIB_PER_ROW
+        if need_kib > available_kib:
+            raise ValueError(
+                f"size {size_label(events)} needs up to {rows / 1e6:,.1f}M raw rows, and the generator builds "
+                f"them all in memory (about {GENERATOR_PEAK_KIB_PER_ROW} KiB per row at its peak): about "
+                f"{need_kib / 2**20:,.1f} GiB, with {available_kib / 2**20:,.1f} GiB available here. Run sizes "
+                f"whose datasets hold at most about {fits / 1e6:,.1f}M rows on this machine, or use one with "
+                "more memory."
+            )

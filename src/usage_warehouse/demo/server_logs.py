@@ -439,8 +439,12 @@ def _line_texts(lines: LogEvents, offset_us: I64, rng: np.random.Generator) -> p
         "}",
     )
     body = _truncate(body, lines.malformed == TRUNCATED, rng)
-    traces = pa.array(TRACEBACK).take(pa.array(np.maximum(lines.trace, 0)))
-    return pc.if_else(pa.array(lines.trace >= 0), traces, body)
+    # Only the traceback rows take a traceback: an if_else over every row would build a
+    # traceback for each line first (past 2 GiB of text, above a string array's offsets, at
+    # about 30M raw rows).
+    is_trace = lines.trace >= 0
+    traces = pa.array(TRACEBACK).take(pa.array(lines.trace[is_trace]))
+    return pc.replace_with_mask(body, pa.array(is_trace), traces)
 
 
 def _unparseable_ts(ts: pa.Array, local_ms: I64, where: Bool) -> pa.Array:
