@@ -67,14 +67,16 @@ missed_raw_rows as (
     {% for entry in raw_table_registry() %}
     {%- set detail_column = entry.table ~ "_base." ~ entry.detail if entry.detail else "null" -%}
     {%- set detail_expression = "cast(" ~ detail_column ~ " as " ~ string_type ~ ")" %}
+    {%- for missing_from in [entry.staging, 'fct_quarantined_rows'] %}
     select
         '{{ entry.source }}.{{ entry.table }}' as source_table,
         cast({{ entry.table }}_base.{{ entry.key }} as {{ string_type }}) as source_record_id,
         {{ entry.table }}_base.quarantine_reason,
         {{ entry.table }}_base.loaded_at,
         {{ detail_expression }} as detail,
-        '{{ entry.staging }}' as missing_from
+        '{{ missing_from }}' as missing_from
     from {{ entry.table }}_base
+    {%- if loop.first %}
     where
         {{ entry.table }}_base.quarantine_reason is null
         and not exists (
@@ -83,15 +85,7 @@ missed_raw_rows as (
         )
 
     union all
-
-    select
-        '{{ entry.source }}.{{ entry.table }}' as source_table,
-        cast({{ entry.table }}_base.{{ entry.key }} as {{ string_type }}) as source_record_id,
-        {{ entry.table }}_base.quarantine_reason,
-        {{ entry.table }}_base.loaded_at,
-        {{ detail_expression }} as detail,
-        'fct_quarantined_rows' as missing_from
-    from {{ entry.table }}_base
+    {%- else %}
     where
         {{ entry.table }}_base.quarantine_reason is not null
         and not exists (
@@ -106,6 +100,8 @@ missed_raw_rows as (
                     or (quarantined_rows.loaded_at is null and {{ entry.table }}_base.loaded_at is null)
                 )
         )
+    {%- endif %}
+    {%- endfor %}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
