@@ -123,7 +123,7 @@ class MeasuredDbtRun:
     output: str
     seconds: float
     max_rss_kib: int  # ru_maxrss of the dbt process (KiB on Linux); DuckDB runs inside it
-    cpu_seconds: float = 0.0  # user + system CPU time of the dbt process (every DuckDB thread)
+    cpu_seconds: float  # user + system CPU time of the dbt process (every DuckDB thread)
 
 
 def run_dbt_measured(

@@ -28,8 +28,8 @@ class DirectRun:
     seconds: float
     models: int
     tests: int
+    cpu_seconds: float  # user + system CPU time of this process (DuckDB's threads) during the run
     left_out: dict[str, int] = field(default_factory=dict)
-    cpu_seconds: float = 0.0  # user + system CPU time of this process (DuckDB's threads) during the run
 
 
 def execution_order(artifacts: Artifacts) -> list[JsonObject]:

@@ -21,25 +21,25 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def _memory_gib() -> float | None:
+def _meminfo_kib(field: str) -> int | None:
+    """One field of /proc/meminfo (``MemTotal``, ``MemAvailable``) in KiB; None off Linux."""
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return round(int(line.split()[1]) / 1024**2, 1)
-    except OSError:
-        pass
-    return None
-
-
-def available_memory_kib() -> int | None:
-    """Memory available to a new process without swapping (MemAvailable), in KiB; None off Linux."""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1])
     except OSError:
         pass
     return None
+
+
+def _memory_gib() -> float | None:
+    total = _meminfo_kib("MemTotal")
+    return None if total is None else round(total / 1024**2, 1)
+
+
+def available_memory_kib() -> int | None:
+    """Memory available to a new process without swapping (MemAvailable), in KiB; None off Linux."""
+    return _meminfo_kib("MemAvailable")
 
 
 def _version(package: str) -> str | None:

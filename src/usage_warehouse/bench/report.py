@@ -37,7 +37,7 @@ def history_scaling(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "incremental_ratio": round(large_run["seconds"] / small_run["seconds"], 3),
                 # The same ratio in the dbt process's CPU time, which time stolen by the hypervisor
                 # does not inflate (null for results without CPU times).
-                "incremental_cpu_ratio": _ratio(large_run.get("cpu_seconds"), small_run.get("cpu_seconds")),
+                "incremental_cpu_ratio": ratio(large_run.get("cpu_seconds"), small_run.get("cpu_seconds")),
                 "cpu_steal_share": [small_run.get("cpu_steal_share"), large_run.get("cpu_steal_share")],
                 "new_rows": [small_run["new_rows"], large_run["new_rows"]],
                 "new_rows_ratio": round(large_run["new_rows"] / max(small_run["new_rows"], 1), 3),
@@ -49,7 +49,8 @@ def history_scaling(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return pairs
 
 
-def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """numerator / denominator to 3 decimals; None where either is missing or the denominator is 0."""
     return round(numerator / denominator, 3) if numerator is not None and denominator else None
 
 
@@ -153,6 +154,16 @@ def _optional(value: float | None, spec: str) -> str:
     return "n/a" if value is None else spec.format(value)
 
 
+def _direct_cell(direct: dict[str, Any] | None) -> str:
+    """dbt / direct in wall time, the direct run's seconds and, where recorded, the CPU-time ratio."""
+    if not direct:
+        return "not run"
+    details = [f"direct {_seconds(direct['seconds'])}"]
+    if "dbt_overhead_cpu_ratio" in direct:  # results before CPU times were recorded lack it
+        details.append(f"CPU time {_optional(direct['dbt_overhead_cpu_ratio'], '{:.2f}x')}")
+    return f"{direct['dbt_overhead_ratio']:.2f}x ({'; '.join(details)})"
+
+
 def _rate(value: float) -> str:
     if value >= 1_000_000:
         return f"{value / 1_000_000:,.2f}M/s"
@@ -201,20 +212,7 @@ def render_results(results: dict[str, Any]) -> str:
         [f"{_seconds(s['no_new_data']['seconds'])} ({s['no_new_data']['ratio_to_full']:.2f}x full)" for s in sizes],
     )
     row("incremental work beyond fixed cost", [f"{s['incremental_work_beyond_fixed_cost']:.1%}" for s in sizes])
-    row(
-        "dbt build / direct SQL",
-        [
-            f"{s['direct']['dbt_overhead_ratio']:.2f}x (direct {_seconds(s['direct']['seconds'])}"
-            + (
-                f"; CPU time {_optional(s['direct']['dbt_overhead_cpu_ratio'], '{:.2f}x')})"
-                if "dbt_overhead_cpu_ratio" in s["direct"]
-                else ")"
-            )
-            if s["direct"]
-            else "not run"
-            for s in sizes
-        ],
-    )
+    row("dbt build / direct SQL", [_direct_cell(s["direct"]) for s in sizes])
     row("peak memory of dbt", [f"{s['peak_memory_mib']:,.0f} MiB" for s in sizes])
     runs = ("full_build", "incremental", "no_new_data")
     if any("cpu_seconds" in s["full_build"] for s in sizes):  # results before CPU times were recorded lack them

@@ -6,11 +6,11 @@ import contextlib
 import json
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -25,7 +25,7 @@ from usage_warehouse.bench.artifacts import (
 )
 from usage_warehouse.bench.direct import run_direct
 from usage_warehouse.bench.machine import available_memory_kib, cpu_ticks, machine_info, steal_share
-from usage_warehouse.bench.report import evaluate_targets, history_scaling, rewrite_doc
+from usage_warehouse.bench.report import evaluate_targets, history_scaling, ratio, rewrite_doc
 from usage_warehouse.bench.sizes import (
     PROBE_ACCOUNTS,
     SizePlan,
@@ -147,11 +147,19 @@ def _measured(run: MeasuredDbtRun, steal: float | None) -> dict[str, Any]:
     }
 
 
+Measured = TypeVar("Measured")
+
+
+def _with_steal(run: Callable[[], Measured]) -> tuple[Measured, float | None]:
+    """What ``run`` returns, and the share of the machine's CPU time stolen while it ran."""
+    before = cpu_ticks()
+    result = run()
+    return result, steal_share(before, cpu_ticks())
+
+
 def _timed_dbt(args: list[str], db_path: Path, target: Path) -> tuple[MeasuredDbtRun, float | None]:
     """A measured dbt command, and the share of the machine's CPU time stolen while it ran."""
-    before = cpu_ticks()
-    run = run_dbt_measured(args, db_path=db_path, target_path=target)
-    return run, steal_share(before, cpu_ticks())
+    return _with_steal(lambda: run_dbt_measured(args, db_path=db_path, target_path=target))
 
 
 def _profile(artifacts: Artifacts) -> dict[str, Any]:
@@ -205,20 +213,19 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
 
     direct: dict[str, Any] | None = None
     if not options.skip_direct:
-        before = cpu_ticks()
-        measured = run_direct(direct_db, artifacts, memory_limit=options.memory_limit)
+        measured, direct_steal = _with_steal(
+            lambda: run_direct(direct_db, artifacts, memory_limit=options.memory_limit)
+        )
         direct = {
             "seconds": round(measured.seconds, 3),
             "cpu_seconds": round(measured.cpu_seconds, 3),
-            "cpu_steal_share": steal_share(before, cpu_ticks()),
+            "cpu_steal_share": direct_steal,
             "models": measured.models,
             "data_tests": measured.tests,
             "left_out": measured.left_out,
             "dbt_overhead_ratio": round(full.seconds / measured.seconds, 3),
             # The same ratio in CPU time: what dbt adds, less what other guests took from the machine.
-            "dbt_overhead_cpu_ratio": round(full.cpu_seconds / measured.cpu_seconds, 3)
-            if measured.cpu_seconds > 0
-            else None,
+            "dbt_overhead_cpu_ratio": ratio(full.cpu_seconds, measured.cpu_seconds),
         }
         progress.step(f"{label}: direct run {measured.seconds:.1f}s ({measured.models} models, {measured.tests} tests)")
         if not options.keep:
