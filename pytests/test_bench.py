@@ -21,8 +21,8 @@ from usage_warehouse.bench.machine import CpuTicks, cpu_ticks, steal_share
 from usage_warehouse.bench.report import END_MARKER, START_MARKER, check_doc, evaluate_targets, history_scaling
 from usage_warehouse.bench.runner import DEFAULT_MEMORY_LIMIT
 from usage_warehouse.bench.sizes import (
-    check_generator_memory,
     events_per_day,
+    generator_shards,
     parse_size,
     parse_sizes,
     plan_sizes,
@@ -57,16 +57,17 @@ def test_sizes_parse_and_plan() -> None:
     assert [(p.label, p.accounts, p.days) for p in plans] == [("1M", 400, 100), ("10M", 400, 1_000)]
 
 
-def test_sizes_the_generator_cannot_hold_are_refused_before_the_run() -> None:
-    four_gib = 4 * 2**20  # KiB: room for 8,388,608 rows at 0.5 KiB each
-    check_generator_memory([1_000_000, 5_000_000], four_gib)  # 1.15M and 8.0M rows: they fit
-    check_generator_memory([50_000_000], None)  # memory not known: not checked
-    # 7.5M rows as the smallest size: 8.6M rows with the calibration's 15%: 4.1 GiB.
-    with pytest.raises(ValueError, match=r"size 7\.5M needs up to 8\.6M raw rows, .* about 4\.1 GiB, with 4\.0 GiB"):
-        check_generator_memory([7_500_000], four_gib)
-    # A longer history of the same accounts: 6M events may hold 9.6M rows (4.6 GiB).
-    with pytest.raises(ValueError, match=r"size 6M needs up to 9\.6M raw rows, .* at most about 8\.4M rows"):
-        check_generator_memory([600_000, 6_000_000], four_gib)
+def test_sizes_the_generator_cannot_hold_at_once_are_generated_in_shards() -> None:
+    four_gib = 4 * 2**20  # KiB; a shard may take 60%: room for 5,033,165 rows at 0.5 KiB each
+    assert generator_shards([1_000_000, 3_000_000], 400, four_gib) == [1, 1]  # 1.15M and 4.8M rows
+    assert generator_shards([50_000_000], 400, None) == [1]  # memory not known: one shard
+    # 50M events as the smallest size: 57.5M rows with the calibration's 15%, 27.4 GiB / 2.4 GiB.
+    assert generator_shards([50_000_000], 400, four_gib) == [12]
+    # A longer history of the same accounts: 6M events may hold 9.6M rows (4.6 GiB in two shards).
+    assert generator_shards([600_000, 6_000_000], 400, four_gib) == [1, 2]
+    too_few = r"size 50M needs up to 57\.5M raw rows, .* one account per shard \(10 shards\)"
+    with pytest.raises(ValueError, match=too_few):
+        generator_shards([50_000_000], 10, four_gib)
 
 
 def _size(label: str, events: int, incremental: float, new_rows: int, direct: float | None) -> dict[str, Any]:
@@ -147,7 +148,8 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
     doc = tmp_path / "benchmarks.md"
     shutil.copy(PROJECT_DIR / "docs" / "benchmarks.md", doc)
     out, work = tmp_path / "results.json", tmp_path / "work"
-    argv = ["bench", "--sizes", "20k", "--events-per-day", "1500", "--keep"]
+    # In two shards: the path of datasets too large to generate at once, end to end.
+    argv = ["bench", "--sizes", "20k", "--events-per-day", "1500", "--shards", "2", "--keep"]
     assert main([*argv, "--work-dir", str(work), "--out", str(out), "--doc", str(doc)]) == 0
 
     results = json.loads(out.read_text())
@@ -171,6 +173,7 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
         # dbt's own Python alone takes seconds of CPU; a share of the machine's time stolen.
         assert run["cpu_seconds"] > 1 and 0 <= run["cpu_steal_share"] < 1
     assert size["generator"]["rows"] >= size["events"] and size["generator"]["events_per_second"] > 0
+    assert size["generator"]["shards"] == 2
     assert full["events_per_second"] == round(full["events"] / full["seconds"])
     assert size["peak_memory_mib"] == max(run["peak_memory_mib"] for run in (full, incremental, fixed))
     assert incremental["ratio_to_full"] == pytest.approx(incremental["seconds"] / full["seconds"], abs=1e-3)

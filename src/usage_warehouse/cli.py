@@ -26,7 +26,7 @@ from usage_warehouse.bench.runner import (
 from usage_warehouse.dbt import PROJECT_DIR, DbtCommandError
 from usage_warehouse.demo.config import DEFAULT_END_DATE, GeneratorConfig
 from usage_warehouse.demo.progress import Progress
-from usage_warehouse.demo.writer import MODES, check_window
+from usage_warehouse.demo.writer import check_window
 from usage_warehouse.demo_build import USAGE_REPORT, build_demo, summary, warehouse_path
 from usage_warehouse.generator import build_manifest, generate, write_duckdb, write_manifest
 from usage_warehouse.load import load_files
@@ -104,7 +104,7 @@ def _add_generate_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--mode",
-        choices=MODES,
+        choices=("replace", "append"),
         default="replace",
         help="replace: recreate the raw tables; append: add the window's rows to them",
     )
@@ -228,6 +228,13 @@ def _add_bench_arguments(parser: argparse.ArgumentParser) -> None:
         help="dbt threads (default $USAGE_WAREHOUSE_THREADS or 2)",
     )
     parser.add_argument("--skip-direct", action="store_true", help="do not run the compiled SQL directly on DuckDB")
+    parser.add_argument(
+        "--shards",
+        type=int,
+        default=1,
+        metavar="N",
+        help="generate each dataset in at least N shards of its accounts (more where one would not fit in memory)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the warehouses and dbt targets in --work-dir")
 
 
@@ -243,10 +250,13 @@ def _run_bench(args: argparse.Namespace) -> int:
             memory_limit=args.memory_limit,
             threads=args.threads,
             skip_direct=args.skip_direct,
+            min_shards=args.shards,
             keep=args.keep,
         )
         if not options.sizes:
             raise ValueError("no sizes given")
+        if options.min_shards < 1:
+            raise ValueError(f"--shards {options.min_shards}: generate in at least 1 shard")
         if options.doc is not None:
             check_doc(options.doc)  # before the long run: the results section must be there to rewrite
         run_bench(options)

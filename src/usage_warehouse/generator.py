@@ -33,6 +33,7 @@ from usage_warehouse.demo.app_records import automation_rules, integrations
 from usage_warehouse.demo.app_tables import build_app_tables
 from usage_warehouse.demo.config import GeneratorConfig, from_us
 from usage_warehouse.demo.delivery import deliver, segment_fault_counts
+from usage_warehouse.demo.ids import IdSpace
 from usage_warehouse.demo.population import build_population
 from usage_warehouse.demo.progress import Progress
 from usage_warehouse.demo.segment_tables import segment_tables
@@ -86,7 +87,7 @@ def generate(config: GeneratorConfig | None = None, *, progress: Progress | None
         logs_job = background.submit(
             build_server_logs, cfg, pop, automation_rules(cfg, pop), integrations(cfg, pop), calls
         )
-        segment = segment_tables(delivered, pop)
+        segment = segment_tables(delivered, pop, IdSpace.of(cfg))
         progress.step("segment tables rendered", sum(t.num_rows for t in segment.values()))
         logs = logs_job.result()
     progress.step("server log lines", logs.table.num_rows)

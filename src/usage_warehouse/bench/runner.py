@@ -7,7 +7,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,9 +30,9 @@ from usage_warehouse.bench.sizes import (
     PROBE_ACCOUNTS,
     SizePlan,
     calibrate_accounts,
-    check_generator_memory,
     days_for,
     events_per_day,
+    generator_shards,
     measure_density,
     plan_sizes,
 )
@@ -45,8 +45,9 @@ from usage_warehouse.dbt import (
     run_dbt,
     run_dbt_measured,
 )
-from usage_warehouse.demo.config import DEFAULT_END_DATE, GeneratorConfig
+from usage_warehouse.demo.config import DEFAULT_END_DATE, MAX_ACCOUNTS, GeneratorConfig
 from usage_warehouse.demo.progress import Progress
+from usage_warehouse.demo.writer import append_database
 from usage_warehouse.generator import generate, write_duckdb
 
 DEFAULT_SIZES = "1M,10M"
@@ -70,6 +71,7 @@ class BenchOptions:
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     threads: int = 2
     skip_direct: bool = False
+    min_shards: int = 1  # each dataset in at least this many shards (more where one would not fit in memory)
     keep: bool = False
     progress: Progress = field(default_factory=Progress)
 
@@ -84,7 +86,7 @@ def _profile_environment(memory_limit: str, threads: int) -> Iterator[None]:
 def run_bench(options: BenchOptions) -> dict[str, Any]:
     """Run the benchmark at every size; write the JSON (and the doc's results section); return the figures."""
     progress = options.progress
-    check_generator_memory(options.sizes, available_memory_kib())
+    available_kib = available_memory_kib()
     with _profile_environment(options.memory_limit, options.threads):
         daily = events_per_day(options.sizes, options.events_per_day)
         smallest = min(options.sizes)
@@ -92,8 +94,15 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
         density, probe_rows = measure_density(probe_days, seed=options.seed)
         first_guess = plan_sizes(options.sizes, daily, density)[0].accounts
         progress.step(f"density {density:.1f} rows/account/day ({probe_days}-day probe)", probe_rows)
-        accounts, calibration_rows = calibrate_accounts(smallest, probe_days, first_guess, seed=options.seed)
-        plans = plan_sizes(options.sizes, daily, density, accounts)
+        smallest_shards = max(options.min_shards, generator_shards([smallest], MAX_ACCOUNTS, available_kib)[0])
+        accounts, calibration_rows = calibrate_accounts(
+            smallest, probe_days, first_guess, seed=options.seed, shards=smallest_shards
+        )
+        shards = [max(options.min_shards, n) for n in generator_shards(options.sizes, accounts, available_kib)]
+        plans = [
+            replace(plan, shards=count)
+            for plan, count in zip(plan_sizes(options.sizes, daily, density, accounts), shards, strict=True)
+        ]
         progress.step(
             f"{accounts:,} accounts ({first_guess:,} from the density), {daily:,} events/day", calibration_rows
         )
@@ -181,14 +190,21 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
     full_db, direct_db = work / "full" / DB_NAME, work / "direct" / DB_NAME
     target = work / "target"
 
-    started = time.perf_counter()
-    data = generate(config)
-    generate_seconds = time.perf_counter() - started
-    generated = sum(data.row_counts.values())
-    progress.step(f"{label}: generated {plan.accounts:,} accounts x {plan.days} days", generated)
-
+    # Each shard lands its history in the warehouse and its last day in a database of its own,
+    # which the incremental run appends later: only one shard's data is ever in memory.
     cut = config.as_of - timedelta(days=1)
-    history_rows = sum(write_duckdb(data, full_db, mode="replace", load_until=cut).values())
+    new_day_db = work / "new_day" / DB_NAME
+    generate_seconds, generated, history_rows = 0.0, 0, 0
+    for shard in range(plan.shards):
+        started = time.perf_counter()
+        data = generate(config.shard_of(shard, plan.shards))
+        generate_seconds += time.perf_counter() - started
+        generated += sum(data.row_counts.values())
+        of = f" (shard {shard + 1} of {plan.shards})" if plan.shards > 1 else ""
+        progress.step(f"{label}: generated {data.config.accounts:,} accounts x {plan.days} days{of}", generated)
+        history_rows += sum(write_duckdb(data, full_db, mode="extend" if shard else "replace", load_until=cut).values())
+        write_duckdb(data, new_day_db, mode="append", load_from=cut, load_until=config.as_of)
+        del data
     progress.step(f"{label}: history landed (loads up to {cut:%Y-%m-%d})", history_rows)
     # Untimed: parses the project (every timed build starts from it) and loads the seeds, so a
     # copy of the warehouse now holds what the direct run starts from: raw tables and seeds.
@@ -231,8 +247,7 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
         if not options.keep:
             shutil.rmtree(direct_db.parent)
 
-    new_rows = sum(write_duckdb(data, full_db, mode="append", load_from=cut, load_until=config.as_of).values())
-    del data
+    new_rows = sum(append_database(new_day_db, full_db).values())
     progress.step(f"{label}: new day landed", new_rows)
     incremental, incremental_steal = _timed_dbt(list(INCREMENTAL_BUILD), full_db, target)
     incremental_artifacts = Artifacts.read(target)
@@ -255,6 +270,7 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
             "seconds": round(generate_seconds, 3),
             "rows": generated,
             "events_per_second": round(generated / generate_seconds),
+            "shards": plan.shards,
         },
         "full_build": full_build,
         "direct": direct,

@@ -8,6 +8,7 @@ generator's density (raw rows per account per day), measured on a small probe da
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -16,14 +17,18 @@ from usage_warehouse.generator import generate
 
 PREFERRED_EVENTS_PER_DAY = 10_000  # 1M events = 100 days, 10M = 1,000 days
 PROBE_ACCOUNTS = 200  # fewer: one large account can double the density
-# The generator builds every table in memory: at its peak about 0.5 KiB per raw row (a 3.9M-row
-# dataset peaked at 1.9 GiB of resident memory; a 50M-row one was stopped by the kernel at 23 GB).
+# The generator builds every table of a dataset (or of one shard of it) in memory: at its peak
+# about 0.5 KiB per raw row (a 3.9M-row dataset peaked at 1.9 GiB of resident memory; a 50M-row
+# one, generated whole, was stopped by the kernel at 23 GB).
 GENERATOR_PEAK_KIB_PER_ROW = 0.5
 # Rows of a size, over its target: the smallest size is calibrated to within 15%; a larger one
 # is a longer history of the same accounts, which grow more active with age (the default
 # benchmark's 10M size holds 15.7M rows).
 SMALLEST_SIZE_ROWS_FACTOR = 1.15
 LONGER_HISTORY_ROWS_FACTOR = 1.6
+# Share of the available memory one shard may take at the generator's peak; the rest is left to
+# DuckDB while it writes the shard and to the rest of the machine.
+GENERATOR_MEMORY_SHARE = 0.6
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$")
 _UNITS = {"": 1, "k": 1_000, "m": 1_000_000}
@@ -61,6 +66,7 @@ class SizePlan:
     target_events: int
     accounts: int
     days: int
+    shards: int = 1  # generated in this many shards of the accounts (see generator_shards)
 
 
 def measure_density(days: int, *, seed: int = 42) -> tuple[float, int]:
@@ -70,19 +76,31 @@ def measure_density(days: int, *, seed: int = 42) -> tuple[float, int]:
     return rows / (PROBE_ACCOUNTS * days), rows
 
 
+def dataset_rows(config: GeneratorConfig, shards: int = 1) -> int:
+    """Raw rows of the dataset of ``config`` generated in ``shards`` shards (one at a time, none kept)."""
+    count = min(shards, config.accounts)
+    return sum(sum(generate(config.shard_of(k, count)).row_counts.values()) for k in range(count))
+
+
 def calibrate_accounts(
-    target_events: int, days: int, accounts: int, *, seed: int = 42, tolerance: float = 0.15, attempts: int = 5
+    target_events: int,
+    days: int,
+    accounts: int,
+    *,
+    seed: int = 42,
+    shards: int = 1,
+    tolerance: float = 0.15,
+    attempts: int = 5,
 ) -> tuple[int, int]:
     """Accounts whose dataset over ``days`` lands within ``tolerance`` of ``target_events``; and its rows.
 
     Account sizes are heavy-tailed, so the probe's density can miss by half: the dataset is
-    generated with ``accounts`` and, while it misses, the accounts are rescaled by the miss.
-    The closest attempt wins.
+    generated with ``accounts`` (in ``shards`` shards, as the benchmark will generate it) and,
+    while it misses, the accounts are rescaled by the miss. The closest attempt wins.
     """
     best: tuple[float, int, int] | None = None
     for _ in range(attempts):
-        rows = sum(generate(GeneratorConfig(accounts=accounts, days=days, seed=seed)).row_counts.values())
-        # Nothing of the dataset is kept: the next attempt must not generate beside it.
+        rows = dataset_rows(GeneratorConfig(accounts=accounts, days=days, seed=seed), shards)
         miss = abs(rows / target_events - 1)
         if best is None or miss < best[0]:
             best = (miss, accounts, rows)
@@ -127,21 +145,30 @@ def plan_sizes(sizes: list[int], daily_events: int, density: float, accounts: in
     return plans
 
 
-def check_generator_memory(sizes: list[int], available_kib: int | None) -> None:
-    """Refuse, before anything runs, a size whose dataset cannot be generated in the memory
-    available (``available_kib``; None: not known, not checked)."""
-    if available_kib is None:
-        return
-    fits = int(available_kib / GENERATOR_PEAK_KIB_PER_ROW)
+def generator_shards(sizes: list[int], accounts: int, available_kib: int | None) -> list[int]:
+    """For each size, how many shards its dataset is generated in so that one shard at a time fits
+    in the memory available (``available_kib``; None: not known, one shard each).
+
+    A shard is a part of the accounts with everything they do (:meth:`GeneratorConfig.shard_of`);
+    the generator holds one shard in memory, about ``GENERATOR_PEAK_KIB_PER_ROW`` per raw row at
+    its peak, and may take ``GENERATOR_MEMORY_SHARE`` of the memory available.
+    """
+    shards = []
     for events in sizes:
         factor = SMALLEST_SIZE_ROWS_FACTOR if events == min(sizes) else LONGER_HISTORY_ROWS_FACTOR
         rows = round(events * factor)
         need_kib = rows * GENERATOR_PEAK_KIB_PER_ROW
-        if need_kib > available_kib:
+        if available_kib is None:
+            shards.append(1)
+            continue
+        budget_kib = available_kib * GENERATOR_MEMORY_SHARE
+        count = max(1, math.ceil(need_kib / budget_kib))
+        if count > accounts:
             raise ValueError(
-                f"size {size_label(events)} needs up to {rows / 1e6:,.1f}M raw rows, and the generator builds "
-                f"them all in memory (about {GENERATOR_PEAK_KIB_PER_ROW} KiB per row at its peak): about "
-                f"{need_kib / 2**20:,.1f} GiB, with {available_kib / 2**20:,.1f} GiB available here. Run sizes "
-                f"whose datasets hold at most about {fits / 1e6:,.1f}M rows on this machine, or use one with "
-                "more memory."
+                f"size {size_label(events)} needs up to {rows / 1e6:,.1f}M raw rows, about {need_kib / 2**20:,.1f} "
+                f"GiB at the generator's peak; even one account per shard ({accounts:,} shards) would not fit in "
+                f"{budget_kib / 2**20:,.1f} GiB. Use fewer events per day (--events-per-day) or a machine with more "
+                "memory."
             )
+        shards.append(count)
+    return shards

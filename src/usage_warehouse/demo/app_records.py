@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from usage_warehouse import raw_schema
 from usage_warehouse.demo import vocab
-from usage_warehouse.demo.app_extracts import Extracts, account_ids, happened, sequential_ids, user_ids
+from usage_warehouse.demo.app_extracts import Extracts, happened
 from usage_warehouse.demo.columns import dictionary, table_of, timestamps
 from usage_warehouse.demo.config import NEVER, US_PER_DAY, US_PER_SECOND, GeneratorConfig
 from usage_warehouse.demo.population import (
@@ -113,9 +113,9 @@ def reports_table(
     return table_of(
         raw_schema.APP_REPORTS,
         {
-            "id": sequential_ids("rep_", n).take(pa.array(rows)),
-            "account_id": account_ids(rec.account[rows]),
-            "created_by_user_id": user_ids(creator[rows]),
+            "id": extracts.ids.sequential("rep_", n).take(pa.array(rows)),
+            "account_id": extracts.ids.accounts(rec.account[rows]),
+            "created_by_user_id": extracts.ids.users(creator[rows]),
             "report_type": dictionary(choice_index(rng, vocab.REPORT_TYPE_WEIGHTS, n)[rows], vocab.REPORT_TYPES),
             "created_at": timestamps(rec.time_us[rows]),
             "updated_at": timestamps(updated[rows]),
@@ -161,9 +161,9 @@ def integrations_table(
     return table_of(
         raw_schema.APP_INTEGRATIONS,
         {
-            "id": sequential_ids("int_", n).take(pa.array(rows)),
-            "account_id": account_ids(conn.account[rows]),
-            "connected_by_user_id": user_ids(connector[rows]),
+            "id": extracts.ids.sequential("int_", n).take(pa.array(rows)),
+            "account_id": extracts.ids.accounts(conn.account[rows]),
+            "connected_by_user_id": extracts.ids.users(connector[rows]),
             "provider": dictionary(conn.provider[rows], vocab.PROVIDERS),
             "connected_at": timestamps(conn.connected_us[rows]),
             "disconnected_at": timestamps(conn.disconnected_us[rows]),
@@ -187,9 +187,9 @@ def invitations_table(
     return table_of(
         raw_schema.APP_INVITATIONS,
         {
-            "id": sequential_ids("inv_", n).take(pa.array(rows)),
-            "account_id": account_ids(inv.account[rows]),
-            "invited_by_user_id": user_ids(inviter[rows]),
+            "id": extracts.ids.sequential("inv_", n).take(pa.array(rows)),
+            "account_id": extracts.ids.accounts(inv.account[rows]),
+            "invited_by_user_id": extracts.ids.users(inviter[rows]),
             "invitee_email": inv.emails.take(pa.array(rows)),
             "role": dictionary(inv.role[rows], vocab.ROLES),
             "created_at": timestamps(inv.invited_us[rows]),
@@ -215,9 +215,9 @@ def data_imports_table(
     return table_of(
         raw_schema.APP_DATA_IMPORTS,
         {
-            "id": sequential_ids("imp_", n).take(pa.array(rows)),
-            "account_id": account_ids(rec.account[rows]),
-            "user_id": user_ids(user[rows]),
+            "id": extracts.ids.sequential("imp_", n).take(pa.array(rows)),
+            "account_id": extracts.ids.accounts(rec.account[rows]),
+            "user_id": extracts.ids.users(user[rows]),
             "source_type": dictionary(choice_index(rng, vocab.IMPORT_SOURCE_WEIGHTS, n)[rows], vocab.IMPORT_SOURCES),
             "status": dictionary(failed[rows].astype(np.int64), ["completed", "failed"]),
             "rows_imported": pa.array(rows_imported[rows], pa.int64()),
@@ -265,9 +265,9 @@ def automation_rules_table(
     return table_of(
         raw_schema.APP_AUTOMATION_RULES,
         {
-            "id": sequential_ids("aut_", n).take(pa.array(rows)),
-            "account_id": account_ids(rules.account[rows]),
-            "created_by_user_id": user_ids(creator[rows]),
+            "id": extracts.ids.sequential("aut_", n).take(pa.array(rows)),
+            "account_id": extracts.ids.accounts(rules.account[rows]),
+            "created_by_user_id": extracts.ids.users(creator[rows]),
             "trigger_type": dictionary(rules.trigger[rows], vocab.TRIGGER_TYPES),
             "is_enabled": pa.array(rules.enabled[rows]),
             "created_at": timestamps(rules.created_us[rows]),
@@ -307,9 +307,9 @@ def settings_changes_table(
     return table_of(
         raw_schema.APP_SETTINGS_CHANGES,
         {
-            "id": sequential_ids("set_", len(rows)),
-            "account_id": account_ids(account[rows]),
-            "changed_by_user_id": user_ids(by[rows]),
+            "id": extracts.ids.sequential("set_", len(rows)),
+            "account_id": extracts.ids.accounts(account[rows]),
+            "changed_by_user_id": extracts.ids.users(by[rows]),
             "setting_key": dictionary(key[rows], [k for k, _ in SETTINGS]),
             "old_value": dictionary((offsets[key] + old)[rows], all_values),
             "new_value": dictionary((offsets[key] + new)[rows], all_values),
@@ -330,8 +330,8 @@ def erasure_requests_table(pop: Population, extracts: Extracts) -> pa.Table:
     return table_of(
         raw_schema.APP_ERASURE_REQUESTS,
         {
-            "id": sequential_ids("era_", len(rows), 4),
-            "user_id": user_ids(u),
+            "id": extracts.ids.sequential("era_", len(rows), 4),
+            "user_id": extracts.ids.users(u),
             "email": users.emails.take(pa.array(u)),
             "requested_at": timestamps(users.erasure_requested_us[u]),
             "processed_at": timestamps(processed[rows]),

@@ -15,9 +15,9 @@ import pyarrow as pa
 
 from usage_warehouse import raw_schema
 from usage_warehouse.demo import vocab
-from usage_warehouse.demo.app_extracts import Extracts, account_ids, user_ids
+from usage_warehouse.demo.app_extracts import Extracts
 from usage_warehouse.demo.bundle import ArrayBundle
-from usage_warehouse.demo.columns import dictionary, prefixed_ids, table_of, timestamps
+from usage_warehouse.demo.columns import dictionary, table_of, timestamps
 from usage_warehouse.demo.config import NEVER, US_PER_DAY, GeneratorConfig
 from usage_warehouse.demo.population import Population
 from usage_warehouse.demo.rand import I64, run_starts, stream
@@ -57,7 +57,7 @@ def accounts_table(pop: Population, extracts: Extracts) -> pa.Table:
     return table_of(
         raw_schema.APP_ACCOUNTS,
         {
-            "id": account_ids(a),
+            "id": extracts.ids.accounts(a),
             "name": pa.array(acc.names).take(pa.array(a)),
             "plan": dictionary(plan, vocab.PLAN_NAMES),
             "seats": pa.array(seats, pa.int32()),
@@ -85,8 +85,8 @@ def users_table(pop: Population, extracts: Extracts) -> pa.Table:
     return table_of(
         raw_schema.APP_USERS,
         {
-            "id": user_ids(u),
-            "account_id": account_ids(users.account[u]),
+            "id": extracts.ids.users(u),
+            "account_id": extracts.ids.accounts(users.account[u]),
             "email": users.emails.take(pa.array(u)),
             "full_name": users.full_names.take(pa.array(u)),
             "role": dictionary(users.role[u], vocab.ROLES),
@@ -184,8 +184,8 @@ def subscriptions_table(cfg: GeneratorConfig, pop: Population, extracts: Extract
     return table_of(
         raw_schema.APP_SUBSCRIPTIONS,
         {
-            "id": prefixed_ids("sub_", _creation_rank(row_of_open, events)[r] + 1, 6),
-            "account_id": account_ids(account),
+            "id": extracts.ids.prefixed("sub_", _creation_rank(row_of_open, events)[r] + 1, 6),
+            "account_id": extracts.ids.accounts(account),
             "plan": dictionary(plan, vocab.PLAN_NAMES),
             "status": dictionary(status[versions], SUBSCRIPTION_STATUSES),
             "seats": pa.array(seats, pa.int32()),

@@ -6,7 +6,7 @@ naive ``timestamp`` columns that mean UTC). ``NEVER`` marks something that has n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
@@ -48,6 +48,9 @@ class GeneratorConfig:
     without changing the customer base: 2.0 gives about twice the events for the same accounts.
     The dataset describes the world as of midnight after ``end_date`` (UTC): nothing that
     happened or was loaded later is in it.
+
+    ``shard`` and ``shards``: this dataset is one of ``shards`` parts of a larger one (see
+    :meth:`shard_of`); ids are numbered so that the parts never collide (:mod:`.ids`).
     """
 
     accounts: int = 120
@@ -55,6 +58,8 @@ class GeneratorConfig:
     end_date: date = DEFAULT_END_DATE
     seed: int = 42
     scale: float = 1.0
+    shard: int = 0
+    shards: int = 1
 
     def __post_init__(self) -> None:
         problems = []
@@ -66,8 +71,29 @@ class GeneratorConfig:
             problems.append(f"seed={self.seed} must be a non-negative integer below 2**63")
         if not 0 < self.scale <= MAX_SCALE:
             problems.append(f"scale={self.scale} must be above 0 and at most {MAX_SCALE}")
+        if not 0 <= self.shard < self.shards:
+            problems.append(f"shard={self.shard} must be between 0 and shards - 1 ({self.shards - 1})")
         if problems:
             raise ValueError("invalid demo data settings: " + "; ".join(problems))
+
+    def shard_of(self, shard: int, shards: int) -> GeneratorConfig:
+        """Part ``shard`` of this dataset cut into ``shards`` parts of about equal accounts.
+
+        Each part is a dataset of its own: its share of the accounts over the same days, drawn
+        from a seed of its own (derived from this seed and the part), with ids that no other
+        part uses. Cut into one part, a dataset is itself.
+        """
+        if self.shards != 1:
+            raise ValueError(f"this dataset is already shard {self.shard} of {self.shards}: cut the whole one")
+        if not 1 <= shards <= self.accounts:
+            raise ValueError(f"shards={shards} must be between 1 and the {self.accounts:,} accounts")
+        if not 0 <= shard < shards:
+            raise ValueError(f"shard={shard} must be between 0 and {shards - 1}")
+        if shards == 1:
+            return self
+        accounts = self.accounts // shards + (1 if shard < self.accounts % shards else 0)
+        seed = int(np.random.SeedSequence([self.seed, shard]).generate_state(1, np.uint64)[0] >> np.uint64(1))
+        return replace(self, accounts=accounts, seed=seed, shard=shard, shards=shards)
 
     @property
     def start_us(self) -> int:

@@ -213,7 +213,7 @@ def _build_accounts(cfg: GeneratorConfig) -> Accounts:
     created, country = created[signup_order], country[signup_order]
     plan0 = choice_index(rng, [p.signup_share for p in vocab.PLANS], n)
     seats0 = _initial_seats(rng, plan0)
-    names, domains = _company_names(rng, n)
+    names, domains = _company_names(rng, n, cfg)
     lifecycle = _lifecycles(cfg, rng, created)
     speed = lognormal(rng, 1.0, 0.5, n)
     dormant = lifecycle == DORMANT
@@ -263,8 +263,11 @@ def _initial_seats(rng: np.random.Generator, plan: I64) -> I64:
     return np.clip(seats, low, high).astype(np.int64)
 
 
-def _company_names(rng: np.random.Generator, n: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _company_names(rng: np.random.Generator, n: int, cfg: GeneratorConfig) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Company names, unique in the dataset, and their email domains, unique across shards too
+    (a shard's namesake companies get the shard's number in their domain: ``acmedata-2.com``)."""
     a, b, s = vocab.COMPANY_WORDS_A, vocab.COMPANY_WORDS_B, vocab.COMPANY_SUFFIXES
+    shard = "" if cfg.shards == 1 else f"-{cfg.shard + 1}"
     space = len(a) * len(b) * len(s)
     picks = np.concatenate([rng.permutation(space) for _ in range(n // space + 1)])[:n]
     names, domains = [], []
@@ -273,7 +276,7 @@ def _company_names(rng: np.random.Generator, n: int) -> tuple[tuple[str, ...], t
         second, suffix = divmod(rest, len(s))
         repeat = f" {i // space + 1}" if i >= space else ""
         names.append(f"{a[first]} {b[second]} {s[suffix]}{repeat}")
-        domains.append(f"{a[first]}{b[second]}{s[suffix]}{repeat.strip()}.com".lower())
+        domains.append(f"{a[first]}{b[second]}{s[suffix]}{repeat.strip()}{shard}.com".lower())
     return tuple(names), tuple(domains)
 
 

@@ -17,8 +17,9 @@ from usage_warehouse import raw_schema
 from usage_warehouse.demo import catalog, vocab
 from usage_warehouse.demo.activity import PII_OPTION_BASE, REFERRERS
 from usage_warehouse.demo.calls import GROUP, IDENTIFY, PAGE, TRACK, Calls
-from usage_warehouse.demo.columns import dictionary, prefixed_ids, rendered, table_of, timestamps, uuid_strings
+from usage_warehouse.demo.columns import dictionary, rendered, table_of, timestamps, uuid_strings
 from usage_warehouse.demo.delivery import Delivered, Deliveries
+from usage_warehouse.demo.ids import IdSpace
 from usage_warehouse.demo.population import MAX_CHANGES, Population
 from usage_warehouse.demo.rand import I64
 from usage_warehouse.load.segment import event_slug
@@ -26,9 +27,9 @@ from usage_warehouse.load.segment import event_slug
 _N_CAMPAIGNS = len(vocab.CAMPAIGNS)
 
 
-def segment_tables(delivered: Delivered, pop: Population) -> dict[str, pa.Table]:
+def segment_tables(delivered: Delivered, pop: Population, ids: IdSpace) -> dict[str, pa.Table]:
     """The pages, tracks, identifies and groups tables, keyed by qualified name."""
-    renderer = _Renderer(pop)
+    renderer = _Renderer(pop, ids)
     out = {}
     for table, kind, extra in (
         (raw_schema.SEGMENT_PAGES, PAGE, renderer.page_columns),
@@ -61,10 +62,10 @@ def _title(variant: catalog.PageVariant) -> str:
 class _Renderer:
     """Turns call codes into the strings of the raw columns, once per distinct value."""
 
-    def __init__(self, pop: Population) -> None:
+    def __init__(self, pop: Population, ids: IdSpace) -> None:
         self.pop = pop
-        self.user_ids = prefixed_ids("usr_", np.arange(1, pop.users.n + 1), 6)
-        self.account_ids = prefixed_ids("acc_", np.arange(1, pop.accounts.n + 1), 5)
+        self.user_ids = ids.user_vocabulary(pop.users.n)
+        self.account_ids = ids.account_vocabulary(pop.accounts.n)
         self.ips = pa.concat_arrays([pop.devices.ip, pa.array([vocab.BACKEND_IP])])
         self.emails = pop.users.emails.to_pylist()
         self.names = pop.users.full_names.to_pylist()
@@ -186,6 +187,7 @@ class _Renderer:
     def identify_columns(self, calls: Calls) -> dict[str, pa.Array]:
         users, accounts = self.pop.users, self.pop.accounts
         role_names = vocab.ROLES
+        account_ids = self.account_ids.to_pylist()
 
         def traits(codes: I64) -> Sequence[str]:
             user, changes = np.divmod(codes, MAX_CHANGES + 1)
@@ -197,7 +199,7 @@ class _Renderer:
                         "name": self.names[u],
                         "role": role_names[r],
                         "plan": vocab.PLAN_NAMES[p],
-                        "account_id": f"acc_{a + 1:05d}",
+                        "account_id": account_ids[a],
                     }
                 )
                 for u, r, p, a in zip(

@@ -45,6 +45,7 @@ from usage_warehouse.demo.config import (
     US_PER_SECOND,
     GeneratorConfig,
 )
+from usage_warehouse.demo.ids import IdSpace
 from usage_warehouse.demo.population import API, WEEKDAY_ACTIVITY, Population, at_local_hour, weekday
 from usage_warehouse.demo.rand import (
     F64,
@@ -377,15 +378,19 @@ def _render(cfg: GeneratorConfig, lines: LogEvents, rng: np.random.Generator) ->
     shipped = shipped[np.lexsort((line_number[shipped], file_code[shipped], loaded[shipped]))]
     lines, file_code, offset_us = lines.take(shipped), file_code[shipped], offset_us[shipped]
 
+    # A dataset generated in shards stands for several nodes of each service, one per shard:
+    # each writes its own daily files.
+    node = "" if cfg.shards == 1 else f".node-{cfg.shard + 1}"
+
     def file_names(codes: I64) -> list[str]:
         service, day = np.divmod(codes, cfg.days + 3)
         dates = ((day + first_day) * US_PER_DAY).astype("datetime64[us]").astype("datetime64[D]").astype(str)
-        return [f"{SERVICES[s]}/{d}.log" for s, d in zip(service.tolist(), dates.tolist(), strict=True)]
+        return [f"{SERVICES[s]}/{d}{node}.log" for s, d in zip(service.tolist(), dates.tolist(), strict=True)]
 
     table = table_of(
         raw_schema.SERVER_LOG_LINES,
         {
-            "line_text": _line_texts(lines, offset_us, rng),
+            "line_text": _line_texts(lines, offset_us, rng, IdSpace.of(cfg)),
             "log_file": rendered(file_code, file_names),
             "line_number": pa.array(line_number[shipped], pa.int64()),
             "_loaded_at": timestamps(loaded[shipped]),
@@ -405,15 +410,15 @@ def _optional(name: str, value: pa.Array, omit: Bool) -> pa.Array:
     return pc.if_else(pa.array(omit), "", join(f'"{name}":', value, ","))
 
 
-def _line_texts(lines: LogEvents, offset_us: I64, rng: np.random.Generator) -> pa.Array:
+def _line_texts(lines: LogEvents, offset_us: I64, rng: np.random.Generator, ids: IdSpace) -> pa.Array:
     n = len(lines)
     local_ms = (lines.time_us + offset_us) // US_PER_MS
     suffix = pa.array([s for s, _ in SERVICE_UTC_OFFSETS]).take(pa.array(lines.service))
     ts = _unparseable_ts(join(iso_millis(local_ms), suffix), local_ms, lines.malformed == UNPARSEABLE_TS)
     quantity = pc.if_else(pa.array(lines.quantity < 0), "null", pa.array(lines.quantity).cast(pa.string()))
     quantity = pc.if_else(pa.array(lines.malformed == QUANTITY_STRING), join('"', quantity, '"'), quantity)
-    account_ids = pa.array([f"acc_{i:05d}" for i in range(1, int(lines.account.max(initial=0)) + 2)])
-    user_ids = pa.array([f"usr_{i:06d}" for i in range(1, int(lines.user.max(initial=0)) + 2)])
+    account_ids = ids.account_vocabulary(int(lines.account.max(initial=0)) + 1)
+    user_ids = ids.user_vocabulary(int(lines.user.max(initial=0)) + 1)
     body = join(
         "{",
         _optional("ts", join('"', ts, '"'), lines.malformed == MISSING_TS),

@@ -8,7 +8,9 @@ Current-state app tables (accounts, users, subscriptions) hold one row per versi
 
 * ``replace`` writes the latest version of every row loaded by ``load_until``;
 * ``append`` writes the latest version of every row changed inside the window (models keep
-  the version with the latest ``_loaded_at`` per id).
+  the version with the latest ``_loaded_at`` per id);
+* ``extend`` writes like ``replace`` but keeps the rows already there: it adds another shard of
+  the same dataset (:meth:`GeneratorConfig.shard_of`), whose ids no other shard uses.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ import pyarrow as pa
 from usage_warehouse import raw_schema
 from usage_warehouse.demo.progress import Progress
 
-Mode = Literal["replace", "append"]
-MODES: tuple[Mode, ...] = ("replace", "append")
+Mode = Literal["replace", "append", "extend"]
+MODES: tuple[Mode, ...] = ("replace", "append", "extend")
 SNAPSHOT_TABLES = frozenset(
     t.qualified_name for t in (raw_schema.APP_ACCOUNTS, raw_schema.APP_USERS, raw_schema.APP_SUBSCRIPTIONS)
 )
@@ -73,12 +75,36 @@ def write_duckdb(
     return written
 
 
+def append_database(source_path: str | Path, db_path: str | Path) -> dict[str, int]:
+    """Append the raw tables of another DuckDB file (written by :func:`write_duckdb`) to the same
+    tables of ``db_path``, in one transaction; rows appended per table.
+
+    A load window can be written to a file of its own first and land later, which is what a
+    dataset generated in shards does with its last day.
+    """
+    if not Path(source_path).is_file():
+        raise FileNotFoundError(f"{source_path}: no DuckDB file to append from")
+    written: dict[str, int] = {}
+    with duckdb.connect(str(db_path)) as con:
+        con.execute(f"attach '{Path(source_path).as_posix()}' as {_SOURCE} (read_only)").fetchall()
+        con.execute("begin transaction").fetchall()
+        for table in raw_schema.RAW_TABLES:
+            _check_existing_columns(con, table)
+            columns = ", ".join(table.column_names)
+            inserted = con.execute(
+                f"insert into {table.qualified_name} ({columns}) select {columns} from {_SOURCE}.{table.qualified_name}"
+            ).fetchall()
+            written[table.qualified_name] = int(inserted[0][0])
+        con.execute("commit").fetchall()
+    return written
+
+
 def _insert_sql(
     table: raw_schema.RawTable, mode: Mode, load_from: datetime | None, load_until: datetime | None
 ) -> tuple[str, list[datetime]]:
     loaded = table.loaded_at_column
     conditions, params = [], []
-    if load_from is not None and not (table.qualified_name in SNAPSHOT_TABLES and mode == "replace"):
+    if load_from is not None and not (table.qualified_name in SNAPSHOT_TABLES and mode != "append"):
         conditions.append(f"{loaded} > ?")
         params.append(load_from)
     if load_until is not None:
@@ -97,8 +123,8 @@ def _check_existing_columns(con: duckdb.DuckDBPyConnection, table: raw_schema.Ra
     found = [
         row[0]
         for row in con.execute(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-            "order by ordinal_position",
+            "select column_name from information_schema.columns where table_catalog = current_database() "
+            "and table_schema = ? and table_name = ? order by ordinal_position",
             [table.schema, table.name],
         ).fetchall()
     ]
