@@ -5,11 +5,15 @@
     is kept (keys are never null: base models quarantine rows without one); drop_columns
     are left out of the result. In an incremental run the new rows are ranked together with the copy already
     kept for the same key, so a copy that arrives later never replaces an earlier one and
-    an incremental run ends equal to a full build. -#}
+    an incremental run ends equal to a full build.
+
+    The new rows and the candidates are read where they are used, not materialized: a
+    materialized copy of every wide row (payloads included) outgrows the memory limit on a
+    large history and spills, and reading the base model again costs less than that. -#}
 {% macro deduplicate_incrementally(base_model, unique_key, order_by, drop_columns=[]) -%}
 {%- set base_relation = ref(base_model) -%}
 {%- set columns = column_list(base_relation, except=['quarantine_reason', 'corrected_at'] + drop_columns) -%}
-with new_rows as (
+with new_rows as {{ not_materialized() }} (
     select {{ columns }}
     from {{ base_relation }}
     where
@@ -18,7 +22,7 @@ with new_rows as (
 ),
 
 {% if is_incremental() %}
-candidates as (
+candidates as {{ not_materialized() }} (
     select * from new_rows
     union all
     select {{ columns }}
@@ -26,7 +30,7 @@ candidates as (
     where {{ unique_key }} in (select new_rows.{{ unique_key }} from new_rows)
 ),
 {% else %}
-candidates as (
+candidates as {{ not_materialized() }} (
     select * from new_rows
 ),
 {% endif %}

@@ -15,7 +15,9 @@
     `not exists` under an `or` make a mark join over every key). When only some days are
     checked, the staged keys and event ids are first narrowed to those of the checked rows,
     so that the anti-join's hash table holds the checked days' keys, not every key of the
-    history. -#}
+    history. The base rows and staged events are read with only the columns compared here:
+    each is read by several parts, and a copy of every wide row (payloads included) would
+    outgrow the memory limit on a large history. -#}
 {#- Days checked (docs/decision_log.md, "The audit reads the days that changed"): after a full
     build every day; else the load days that fct_load_day_accounting recounted in its last
     run (their row counts changed) and the days of the rows listed now, per raw table, and
@@ -34,7 +36,13 @@ anonymous_users as (
 ),
 
 staged_events as (
-    select * from {{ ref('int_usage_events__unioned') }}
+    select
+        event_id,
+        loaded_at,
+        event_name,
+        user_id,
+        anonymous_id
+    from {{ ref('int_usage_events__unioned') }}
     where {{ audit_day_condition('loaded_at', event_days, 'fct_usage_events') }}
 ),
 
@@ -51,7 +59,14 @@ quarantined_rows as (
 
 {% for entry in raw_table_registry() %}
 {{ entry.table }}_base as (
-    select * from {{ ref(entry.base) }}
+    select
+        {{ entry.key }},
+        quarantine_reason,
+        {%- if entry.detail %}
+        {{ entry.detail }},
+        {%- endif %}
+        loaded_at
+    from {{ ref(entry.base) }}
     where {{ audit_day_condition('loaded_at', days, entry.source ~ '.' ~ entry.table) }}
 ),
 
