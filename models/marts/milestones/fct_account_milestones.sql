@@ -4,6 +4,8 @@
     reached_at is the first matching event up to the as-of date. Scope 'account': any event of the
     account (with or without a user). Scope 'user': only events of an identified user, so the
     account reaches it when its first user does (reached_by_user_id).
+    The first event is found by grouping (each user's first time, then the earliest), not by
+    sorting the history: only the events at that time are ranked, by event_id.
     days_from_signup counts UTC calendar days from the signup date to the reaching date; target
     date = signup date + target_days. On time: reached on or before the target date; late: after
     it; overdue: not reached and the as-of date is after the target date; pending: not reached,
@@ -16,7 +18,9 @@ dates as (
     select * from {{ ref('dim_dates') }}
 ),
 
-events as (
+-- Not materialized: both branches of matched read it (through events_to_date), and a
+-- materialized CTE would copy every event before filtering.
+events as {{ not_materialized() }} (
     select * from {{ ref('fct_usage_events') }}
 ),
 
@@ -95,35 +99,63 @@ matched as (
     {%- endfor %}
 ),
 
-ranked as (
+-- A user's first matching event; events without a user (scope 'account') form one group.
+user_firsts as (
     select
-        *,
-        row_number() over (
-            partition by account_id, milestone_key
-            order by event_at asc nulls last, event_id asc nulls last
-        ) as reach_rank
+        account_id,
+        milestone_key,
+        user_id,
+        min(event_at) as first_event_at
     from matched
+    group by
+        account_id,
+        milestone_key,
+        user_id
+),
+
+firsts as (
+    select
+        account_id,
+        milestone_key,
+        min(first_event_at) as reached_at,
+        count(user_id) as reached_user_count
+    from user_firsts
+    group by
+        account_id,
+        milestone_key
+),
+
+-- Only the few matched events at the first time are ranked: the smallest event_id wins a tie.
+first_events as (
+    select
+        matched.account_id,
+        matched.milestone_key,
+        matched.user_id,
+        row_number() over (
+            partition by matched.account_id, matched.milestone_key
+            order by matched.event_id asc nulls last
+        ) as tie_rank
+    from matched
+    inner join firsts
+        on
+            matched.account_id = firsts.account_id
+            and matched.milestone_key = firsts.milestone_key
+            and matched.event_at = firsts.reached_at
 ),
 
 reached as (
     select
-        account_id,
-        milestone_key,
-        event_at as reached_at,
-        user_id as reached_by_user_id
-    from ranked
-    where reach_rank = 1
-),
-
-reached_users as (
-    select
-        account_id,
-        milestone_key,
-        count(distinct user_id) as reached_user_count
-    from matched
-    group by
-        account_id,
-        milestone_key
+        firsts.account_id,
+        firsts.milestone_key,
+        firsts.reached_at,
+        first_events.user_id as reached_by_user_id,
+        firsts.reached_user_count
+    from firsts
+    left join first_events
+        on
+            firsts.account_id = first_events.account_id
+            and firsts.milestone_key = first_events.milestone_key
+            and first_events.tie_rank = 1
 ),
 
 account_milestones as (
@@ -141,7 +173,7 @@ account_milestones as (
         ) as target_date,
         reached.reached_at,
         reached.reached_by_user_id,
-        coalesce(reached_users.reached_user_count, 0) as reached_user_count,
+        coalesce(reached.reached_user_count, 0) as reached_user_count,
         {{ dbt.datediff('onboarding_accounts.signup_date', 'cast(reached.reached_at as date)', 'day') }}
             as days_from_signup
     from onboarding_accounts
@@ -150,10 +182,6 @@ account_milestones as (
         on
             onboarding_accounts.account_id = reached.account_id
             and milestones.milestone_key = reached.milestone_key
-    left join reached_users
-        on
-            onboarding_accounts.account_id = reached_users.account_id
-            and milestones.milestone_key = reached_users.milestone_key
 ),
 
 classified as (
