@@ -19,7 +19,9 @@
 {#- The rows the pre-hook keeps: written with the current configuration. -#}
 {%- set current_config_rows = 'steps_fingerprint = ' ~ fingerprint -%}
 
-with events as (
+-- Read where used (once per step match): materialized, a copy of every event would be written
+-- first.
+with events as {{ not_materialized() }} (
     select * from {{ events_relation }}
     where {{ affected_dates_filter(events_relation, 'event_date', watermark_condition=current_config_rows) }}
 ),

@@ -30,7 +30,9 @@
 {#- The rows the pre-hook keeps: written with the current configuration. -#}
 {%- set current_config_rows = 'definitions_fingerprint = ' ~ fingerprint -%}
 
-with events as (
+-- Read where used (the event groups and the property-matched events): materialized, a copy of
+-- every event would be written first.
+with events as {{ not_materialized() }} (
     select * from {{ events_relation }}
     where
         account_id is not null

@@ -16,7 +16,7 @@ with members as (
     select * from {{ ref('int_retention__cohort_members') }}
 ),
 
-activity_days as (
+activity_days as {{ not_materialized() }} (
     select * from {{ ref('int_retention__activity_days') }}
 ),
 
