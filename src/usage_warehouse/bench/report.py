@@ -154,6 +154,12 @@ def _optional(value: float | None, spec: str) -> str:
     return "n/a" if value is None else spec.format(value)
 
 
+def _generator_cell(generator: dict[str, Any]) -> str:
+    shards = int(generator.get("shards", 1))
+    in_shards = f", {shards} shards" if shards > 1 else ""
+    return f"{_seconds(generator['seconds'])} ({_rate(generator['events_per_second'])}{in_shards})"
+
+
 def _direct_cell(direct: dict[str, Any] | None) -> str:
     """dbt / direct in wall time, the direct run's seconds and, where recorded, the CPU-time ratio."""
     if not direct:
@@ -193,7 +199,7 @@ def render_results(results: dict[str, Any]) -> str:
     row("events (raw rows)", [f"{s['events']:,}" for s in sizes])
     row(
         "generator",
-        [f"{_seconds(s['generator']['seconds'])} ({_rate(s['generator']['events_per_second'])})" for s in sizes],
+        [_generator_cell(s["generator"]) for s in sizes],
     )
     row(
         "full dbt build",
