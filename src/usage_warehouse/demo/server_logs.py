@@ -1,7 +1,8 @@
 """Brightlane's background services and their log files (``raw_server_logs.log_lines``).
 
 Four services write one JSON object per line to a daily file per service
-(``automation-worker/2026-10-01.log``), stamping ``ts`` in their host's own UTC offset:
+(``automation-worker/2026-10-01.log``; in a dataset generated in shards, one node per shard:
+``automation-worker/2026-10-01.node-2.log``), stamping ``ts`` in their host's own UTC offset:
 
 * automation-worker: runs every enabled automation rule (daily, hourly, or on record changes);
 * sync-worker: syncs every connected integration every six hours, and when a user asks;
