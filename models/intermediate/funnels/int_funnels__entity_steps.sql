@@ -56,8 +56,10 @@ funnels as (
     from steps
 ),
 
--- Every matching event once per person it belongs to: its user, and its account.
-entity_events as (
+-- Every matching event once per person it belongs to: its user, and its account. Read where
+-- used (the entries and each step): materialized, a copy of every step event would be written
+-- first.
+entity_events as {{ not_materialized() }} (
     select
         funnel_name,
         step_number,
@@ -83,6 +85,22 @@ entity_events as (
     where account_id is not null
 ),
 
+-- The entry time first (a grouping), then only the step-1 events at that time are ranked by
+-- event id: ranking every step-1 event of the history sorted them all.
+entry_times as (
+    select
+        funnel_name,
+        entity_type,
+        entity_id,
+        min(event_at) as entry_at
+    from entity_events
+    where step_number = 1
+    group by
+        funnel_name,
+        entity_type,
+        entity_id
+),
+
 ranked_entries as (
     select
         entity_events.funnel_name,
@@ -93,9 +111,15 @@ ranked_entries as (
         funnels.conversion_window_days,
         row_number() over (
             partition by entity_events.funnel_name, entity_events.entity_type, entity_events.entity_id
-            order by entity_events.event_at asc nulls last, entity_events.event_id asc nulls last
+            order by entity_events.event_id asc nulls last
         ) as entry_rank
     from entity_events
+    inner join entry_times
+        on
+            entity_events.funnel_name = entry_times.funnel_name
+            and entity_events.entity_type = entry_times.entity_type
+            and entity_events.entity_id = entry_times.entity_id
+            and entity_events.event_at = entry_times.entry_at
     inner join funnels
         on entity_events.funnel_name = funnels.funnel_name
     where entity_events.step_number = 1
