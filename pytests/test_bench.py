@@ -61,6 +61,12 @@ def test_sizes_the_generator_cannot_hold_at_once_are_generated_in_shards() -> No
     four_gib = 4 * 2**20  # KiB; a shard may take 60%: room for 5,033,165 rows at 0.5 KiB each
     assert generator_shards([1_000_000, 3_000_000], 400, four_gib) == [1, 1]  # 1.15M and 4.8M rows
     assert generator_shards([50_000_000], 400, None) == [1]  # memory not known: one shard
+    # --shards N: at least N shards, more where memory needs them.
+    assert generator_shards([600_000, 6_000_000], 400, four_gib, at_least=2) == [2, 2]
+    assert generator_shards([600_000, 6_000_000], 400, four_gib, at_least=3) == [3, 3]
+    assert generator_shards([50_000_000], 400, None, at_least=3) == [3]
+    with pytest.raises(ValueError, match="3 shards asked for, but the dataset has only 2 accounts"):
+        generator_shards([20_000], 2, four_gib, at_least=3)
     # 50M events as the smallest size: 57.5M rows with the calibration's 15%, 27.4 GiB / 2.4 GiB.
     assert generator_shards([50_000_000], 400, four_gib) == [12]
     # A longer history of the same accounts: 6M events may hold 9.6M rows (4.6 GiB in two shards).

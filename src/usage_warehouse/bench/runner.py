@@ -94,11 +94,11 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
         density, probe_rows = measure_density(probe_days, seed=options.seed)
         first_guess = plan_sizes(options.sizes, daily, density)[0].accounts
         progress.step(f"density {density:.1f} rows/account/day ({probe_days}-day probe)", probe_rows)
-        smallest_shards = max(options.min_shards, generator_shards([smallest], MAX_ACCOUNTS, available_kib)[0])
+        [smallest_shards] = generator_shards([smallest], MAX_ACCOUNTS, available_kib, at_least=options.min_shards)
         accounts, calibration_rows = calibrate_accounts(
             smallest, probe_days, first_guess, seed=options.seed, shards=smallest_shards
         )
-        shards = [max(options.min_shards, n) for n in generator_shards(options.sizes, accounts, available_kib)]
+        shards = generator_shards(options.sizes, accounts, available_kib, at_least=options.min_shards)
         plans = [
             replace(plan, shards=count)
             for plan, count in zip(plan_sizes(options.sizes, daily, density, accounts), shards, strict=True)

@@ -145,24 +145,26 @@ def plan_sizes(sizes: list[int], daily_events: int, density: float, accounts: in
     return plans
 
 
-def generator_shards(sizes: list[int], accounts: int, available_kib: int | None) -> list[int]:
-    """For each size, how many shards its dataset is generated in so that one shard at a time fits
-    in the memory available (``available_kib``; None: not known, one shard each).
+def generator_shards(sizes: list[int], accounts: int, available_kib: int | None, *, at_least: int = 1) -> list[int]:
+    """For each size, how many shards its dataset is generated in: at least ``at_least``, and
+    enough that one shard at a time fits in the memory available (``available_kib``; None: not
+    known, not checked).
 
     A shard is a part of the accounts with everything they do (:meth:`GeneratorConfig.shard_of`);
     the generator holds one shard in memory, about ``GENERATOR_PEAK_KIB_PER_ROW`` per raw row at
     its peak, and may take ``GENERATOR_MEMORY_SHARE`` of the memory available.
     """
+    if at_least > accounts:
+        raise ValueError(f"{at_least} shards asked for, but the dataset has only {accounts:,} accounts to share out")
+    if available_kib is None:
+        return [at_least] * len(sizes)
+    budget_kib = available_kib * GENERATOR_MEMORY_SHARE
     shards = []
     for events in sizes:
         factor = SMALLEST_SIZE_ROWS_FACTOR if events == min(sizes) else LONGER_HISTORY_ROWS_FACTOR
         rows = round(events * factor)
         need_kib = rows * GENERATOR_PEAK_KIB_PER_ROW
-        if available_kib is None:
-            shards.append(1)
-            continue
-        budget_kib = available_kib * GENERATOR_MEMORY_SHARE
-        count = max(1, math.ceil(need_kib / budget_kib))
+        count = max(at_least, math.ceil(need_kib / budget_kib))
         if count > accounts:
             raise ValueError(
                 f"size {size_label(events)} needs up to {rows / 1e6:,.1f}M raw rows, about {need_kib / 2**20:,.1f} "
