@@ -27,12 +27,16 @@ feature_usage as (
     select * from {{ ref('fct_account_daily_usage') }}
 ),
 
-events as (
-    select * from {{ ref('fct_usage_events') }}
+operations as (
+    select * from {{ ref('int_alerts__account_daily_operations') }}
 ),
 
 entitlements as (
     select * from {{ ref('plan_entitlements') }}
+),
+
+dates as (
+    select * from {{ ref('dim_dates') }}
 ),
 
 account_days as (
@@ -71,52 +75,75 @@ daily_feature_use as (
 daily_operations as (
     select
         account_id,
-        event_date as usage_date,
-        count(*) as operation_event_count,
-        sum(case when is_error then 1 else 0 end) as error_event_count
-    from events
-    where
-        account_id is not null
-        and source in {{ alert_text_list(error_rate_sources) }}
+        usage_date,
+        sum(event_count) as operation_event_count,
+        sum(error_event_count) as error_event_count
+    from operations
+    where source in {{ alert_text_list(error_rate_sources) }}
     group by
         account_id,
-        event_date
+        usage_date
 ),
 
 billable_daily as (
     select
         account_id,
-        event_date as usage_date,
+        usage_date,
         billable_unit,
         sum(quantity) as quantity
-    from events
-    where
-        account_id is not null
-        and billable_unit is not null
+    from operations
+    where billable_unit is not null
     group by
         account_id,
-        event_date,
+        usage_date,
         billable_unit
 ),
 
+-- Every day of a month in which the account used a billable unit, up to the as-of date, with
+-- the unit's quantity of the day (null on days without).
+billable_unit_days as (
+    select
+        billable_months.account_id,
+        billable_months.billable_unit,
+        dates.month_start_date,
+        dates.date_day,
+        billable_daily.quantity
+    from (
+        select distinct
+            billable_daily.account_id,
+            billable_daily.billable_unit,
+            dates.month_start_date
+        from billable_daily
+        inner join dates
+            on billable_daily.usage_date = dates.date_day
+    ) as billable_months
+    inner join dates
+        on billable_months.month_start_date = dates.month_start_date
+    left join billable_daily
+        on
+            billable_months.account_id = billable_daily.account_id
+            and billable_months.billable_unit = billable_daily.billable_unit
+            and dates.date_day = billable_daily.usage_date
+),
+
+-- Running sums within the month: the quantity so far, and the days with usage so far (a unit
+-- not used yet this month has no month-to-date quantity).
 billable_month_to_date as (
     select
-        account_days.account_id,
-        account_days.date_day,
-        account_days.plan,
-        billable_daily.billable_unit,
-        sum(billable_daily.quantity) as quantity_month_to_date
-    from account_days
-    inner join billable_daily
-        on
-            account_days.account_id = billable_daily.account_id
-            and account_days.month_start_date <= billable_daily.usage_date
-            and account_days.date_day >= billable_daily.usage_date
-    group by
-        account_days.account_id,
-        account_days.date_day,
-        account_days.plan,
-        billable_daily.billable_unit
+        account_id,
+        date_day,
+        billable_unit,
+        sum(coalesce(quantity, 0)) over (
+            partition by account_id, billable_unit, month_start_date
+            order by date_day asc nulls last
+            rows between unbounded preceding and current row
+        ) as quantity_month_to_date,
+        count(quantity) over (
+            partition by account_id, billable_unit, month_start_date
+            order by date_day asc nulls last
+            rows between unbounded preceding and current row
+        ) as usage_days_to_date
+    from billable_unit_days
 ),
 
 -- Month-to-date quantity over the included quantity of the plan in force, per unit; the
@@ -129,11 +156,17 @@ plan_limit_ratios as (
         billable_month_to_date.quantity_month_to_date * 1.0
         / nullif(entitlements.included_quantity, 0) as limit_ratio
     from billable_month_to_date
+    inner join account_days
+        on
+            billable_month_to_date.account_id = account_days.account_id
+            and billable_month_to_date.date_day = account_days.date_day
     inner join entitlements
         on
-            billable_month_to_date.plan = entitlements.plan
+            account_days.plan = entitlements.plan
             and billable_month_to_date.billable_unit = entitlements.billable_unit
-    where entitlements.included_quantity > 0
+    where
+        billable_month_to_date.usage_days_to_date > 0
+        and entitlements.included_quantity > 0
 ),
 
 ranked_plan_limit_ratios as (
