@@ -176,3 +176,31 @@ where problem is not null
 {% macro days_between(start_date, end_date) -%}
     {{ return(dbt.datediff(start_date, end_date, 'day') | trim) }}
 {%- endmacro %}
+
+
+{#- Post-hook of fct_account_engagement_daily in an incremental run: deletes the rows without a
+    day in int_accounts__plan_days (the spine from signup to the as-of date): days after a
+    moved-back as-of date, days before a signup date that moved later, removed accounts. -#}
+{% macro delete_rows_without_plan_day() -%}
+    {{ return(adapter.dispatch('delete_rows_without_plan_day', 'usage_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__delete_rows_without_plan_day() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where not exists (
+            select 1
+            from {{ ref('int_accounts__plan_days') }} as plan_days
+            where
+                plan_days.account_id = {{ this }}.account_id
+                and plan_days.date_day = {{ this }}.date_day
+        )
+    {%- else -%}
+        select 1 as every_row_has_a_plan_day
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Spark rebuilds the table whole (upsert_config): nothing to delete. -#}
+{% macro spark__delete_rows_without_plan_day() -%}
+    select 1 as no_row_level_delete_on_spark
+{%- endmacro %}

@@ -84,19 +84,44 @@
     date that has an input row loaded after this model's watermark, so those dates are
     recomputed whole. On a full build every row qualifies. A model whose pre-hook deletes
     rows (delete_if_config_changed) passes `watermark_condition`, true for the rows it keeps:
-    the dates are read before the pre-hook runs. -#}
-{% macro affected_dates_filter(input_relation, date_column, input_date_column=none, watermark_condition=none) -%}
+    the dates are read before the pre-hook runs. A model with more than one input passes the
+    others in `also_from` (same date column): a date any of them touched is recomputed from
+    all of them, since the replace deletes every row of the date. A model cut at the as-of
+    date names its own date column in `after_newest_of`: the dates after the newest one it
+    holds are computed too (the days the as-of date moved over, whose rows may have been
+    loaded before the watermark). -#}
+{% macro affected_dates_filter(input_relation, date_column, input_date_column=none, watermark_condition=none, also_from=[], after_newest_of=none) -%}
     {%- set input_date_column = input_date_column or date_column -%}
     {%- if is_incremental() -%}
+        {%- set relations = [input_relation] + also_from -%}
+        {%- set watermark = load_watermark('loaded_at', condition=watermark_condition) -%}
         {%- set dates_sql -%}
+            {%- for relation in relations %}
             select {{ input_date_column }} as affected_date
-            from {{ input_relation }}
-            where loaded_at > {{ load_watermark('loaded_at', condition=watermark_condition) }}
+            from {{ relation }}
+            where loaded_at > {{ watermark }}
+            {%- if not loop.last %}
+            union all
+            {%- endif %}
+            {%- endfor %}
         {%- endset -%}
-        ({{ affected_dates_condition(date_column, dates_sql, [input_relation]) }}{{ backfill_dates_condition(date_column) }})
+        {%- set newer_dates = (' or ' ~ date_column ~ ' > ' ~ newest_date_literal(after_newest_of)) if after_newest_of else '' -%}
+        ({{ affected_dates_condition(date_column, dates_sql, relations) }}{{ newer_dates }}{{ backfill_dates_condition(date_column) }})
     {%- else -%}
         1 = 1
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- The newest `column` (a date) of this model, read when the model runs, as a date literal
+    (1900-01-01 when the model is empty); the subquery while parsing and in unit tests. -#}
+{% macro newest_date_literal(column) -%}
+    {%- set newest = "coalesce((select max(" ~ column ~ ") from " ~ this ~ "), cast('1900-01-01' as date))" -%}
+    {%- if not execute or this.identifier is not defined -%}
+        {{ return(newest) }}
+    {%- endif -%}
+    {%- set value = run_query('select ' ~ newest ~ ' as newest_date').columns[0].values()[0] -%}
+    {{ return("cast('" ~ value ~ "' as date)") }}
 {%- endmacro %}
 
 
@@ -293,4 +318,27 @@
     condition it is in is a constant the database can push down to a scan. -#}
 {% macro timestamp_literal(value) -%}
     {{ return("cast('" ~ value ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+{%- endmacro %}
+
+
+{#- Post-hook of an incremental model cut at the as-of date: in an incremental run, deletes
+    the rows after the as-of date (dim_dates), left by an earlier run when var as_of_date has
+    been moved back. -#}
+{% macro delete_after_as_of(date_column) -%}
+    {{ return(adapter.dispatch('delete_after_as_of', 'usage_warehouse')(date_column)) }}
+{%- endmacro %}
+
+{% macro default__delete_after_as_of(date_column) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where {{ date_column }} > (select max(dates.as_of_date) from {{ ref('dim_dates') }} as dates)
+    {%- else -%}
+        select 1 as nothing_after_as_of
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Spark's parquet tables cannot delete rows: after moving var as_of_date back, rebuild the
+    models cut at it with --full-refresh (docs/engines_spark.md). -#}
+{% macro spark__delete_after_as_of(date_column) -%}
+    select 1 as no_row_level_delete_on_spark
 {%- endmacro %}

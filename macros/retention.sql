@@ -94,3 +94,15 @@
     {{ exceptions.raise_compiler_error("retention: unknown grain '" ~ grain ~ "'") }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- First day of the calendar period before the one starting on `period_start_date`. -#}
+{% macro retention_previous_calendar_period_start(grain, period_start_date) -%}
+    {%- if grain == 'week' -%}
+    cast({{ dbt.dateadd('day', -7, period_start_date) }} as date)
+    {%- elif grain == 'month' -%}
+    cast({{ dbt.dateadd('month', -1, period_start_date) }} as date)
+    {%- else -%}
+    {{ exceptions.raise_compiler_error("retention: unknown grain '" ~ grain ~ "'") }}
+    {%- endif -%}
+{%- endmacro %}

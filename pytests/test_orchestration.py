@@ -217,7 +217,12 @@ def test_backfill_recomputes_the_partition_range(tmp: Path, second_run: ExecuteI
         "model.usage_warehouse.fct_account_daily_module_usage",
         "model.usage_warehouse.fct_account_daily_product_usage",
         "model.usage_warehouse.fct_account_daily_usage",
+        "model.usage_warehouse.fct_account_engagement_daily",
+        "model.usage_warehouse.fct_feature_adoption",
         "model.usage_warehouse.fct_user_daily_usage",
+        "model.usage_warehouse.int_engagement__user_active_days",
+        "model.usage_warehouse.int_retention__activity_days",
+        "model.usage_warehouse.int_retention__feature_periods",
     ]
     outside = date(2026, 9, 30)  # outside the range: still wrong
     assert dict(query(db, daily_sql)) == {**correct, outside: correct[outside] + timedelta(days=1)}

@@ -61,6 +61,10 @@ INCREMENTAL_UPSTREAM_TABLES: tuple[str, ...] = (
     "usage_intermediate.int_metrics__account_daily",
     "usage_intermediate.int_metrics__account_user_daily",
     "usage_intermediate.int_funnels__step_events",
+    "usage_intermediate.int_alerts__account_daily_operations",
+    "usage_intermediate.int_engagement__user_active_days",
+    "usage_intermediate.int_retention__activity_days",
+    "usage_intermediate.int_retention__feature_periods",
     "usage_audit.fct_load_day_accounting",
 )
 

@@ -1,4 +1,10 @@
-{{ config(materialized='table') }}
+{{ config(
+    post_hook=[
+        "{{ delete_erased_users(\"case when entity_type = 'user' then entity_id end\") }}",
+        "{{ delete_after_as_of('activity_date') }}",
+    ],
+    **partition_replace_config('activity_date')
+) }}
 
 {#- One row per entity (user or account) × feature × UTC day of active use, up to the as-of date,
     plus one row per entity × day with feature '(any)' for active use of any feature.
@@ -7,14 +13,25 @@
     at least one is_active_use event attributed to them and to an account; an account when at
     least one of its users is (active_user_count > 0, so an account's events without a user do
     not count). For a feature: the same, restricted to that feature's events. A user active in
-    two accounts is one user here (retention follows the person). -#}
+    two accounts is one user here (retention follows the person).
+
+    Incremental: every day with a row of either daily usage fact loaded after the model's
+    watermark is recomputed whole (partition replace on activity_date), and the days after the
+    newest one it holds (the as-of date moved over them). -#}
+{%- set user_daily_relation = ref('fct_user_daily_usage') -%}
+{%- set account_daily_relation = ref('fct_account_daily_usage') -%}
+{%- set affected_dates = affected_dates_filter(
+    user_daily_relation, 'usage_date', also_from=[account_daily_relation], after_newest_of='activity_date'
+) -%}
 
 with user_daily_usage as (
-    select * from {{ ref('fct_user_daily_usage') }}
+    select * from {{ user_daily_relation }}
+    where {{ affected_dates }}
 ),
 
 account_daily_usage as (
-    select * from {{ ref('fct_account_daily_usage') }}
+    select * from {{ account_daily_relation }}
+    where {{ affected_dates }}
 ),
 
 dates as (
@@ -31,7 +48,8 @@ user_feature_days as (
         'user' as entity_type,
         user_daily_usage.user_id as entity_id,
         user_daily_usage.feature,
-        user_daily_usage.usage_date as activity_date
+        user_daily_usage.usage_date as activity_date,
+        max(user_daily_usage.loaded_at) as loaded_at
     from user_daily_usage
     cross join as_of
     where
@@ -49,7 +67,8 @@ account_feature_days as (
         'account' as entity_type,
         account_daily_usage.account_id as entity_id,
         account_daily_usage.feature,
-        account_daily_usage.usage_date as activity_date
+        account_daily_usage.usage_date as activity_date,
+        account_daily_usage.loaded_at
     from account_daily_usage
     cross join as_of
     where
@@ -68,7 +87,8 @@ any_feature_days as (
         entity_type,
         entity_id,
         '(any)' as feature,
-        activity_date
+        activity_date,
+        max(loaded_at) as loaded_at
     from feature_days
     group by
         entity_type,
@@ -87,7 +107,8 @@ final as (
         cast(entity_type as {{ dbt.type_string() }}) as entity_type,
         cast(entity_id as {{ dbt.type_string() }}) as entity_id,
         cast(feature as {{ dbt.type_string() }}) as feature,
-        cast(activity_date as date) as activity_date
+        cast(activity_date as date) as activity_date,
+        loaded_at
     from activity_days
 )
 

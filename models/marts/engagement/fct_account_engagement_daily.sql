@@ -1,3 +1,8 @@
+{{ config(
+    post_hook="{{ delete_rows_without_plan_day() }}",
+    **upsert_config(['account_id', 'date_day'])
+) }}
+
 {#- Grain: one row per account × UTC day, dense, from the account's signup date to the as-of date.
 
     Distinct users over trailing windows are exact and cost one pass over the user-days:
@@ -10,11 +15,23 @@
 
     The calendar starts `lead_in_days` before signup so that every trailing window is
     complete on the signup day (activity before signup, e.g. a trial workspace, counts);
-    those lead-in days are dropped at the end. -#}
+    those lead-in days are dropped at the end.
+
+    Incremental: a row's values read only its own day and the `lead_in_days` before it, and
+    its plan columns. A run writes, per account, the days from the earliest day of an input
+    row loaded after the watermark (or the day after the newest day kept) to the as-of date,
+    computed from the `lead_in_days` before them; an account whose first day is not the one
+    stored (a signup date that changed), whose stored plan columns differ from
+    int_accounts__plan_days (a subscription edited after the fact) or whose onboarding flag
+    changed (var onboarding_period_days edited) is written whole. The
+    post-hook deletes the rows that have no day in int_accounts__plan_days any more (after a
+    moved-back as-of date, before a later signup date). -#}
 
 {%- set wau_days = 7 -%}
 {%- set mau_days = 28 -%}
 {%- set lead_in_days = 2 * mau_days - 1 -%}
+
+{%- set plan_columns = ['plan', 'paid_seats', 'has_subscription_in_force', 'is_subscription_ended'] %}
 
 with accounts as (
     select * from {{ ref('dim_accounts') }}
@@ -28,30 +45,114 @@ plan_days as (
     select * from {{ ref('int_accounts__plan_days') }}
 ),
 
-user_active_days as (
+user_active_days as {{ not_materialized() }} (
     select * from {{ ref('int_engagement__user_active_days') }}
 ),
 
-account_daily_usage as (
+account_daily_usage as {{ not_materialized() }} (
     select * from {{ ref('fct_account_daily_usage') }}
 ),
 
+{% if is_incremental() %}
+-- The earliest day of an input row loaded after the watermark, or the day after the newest
+-- day kept (the as-of date moved over it).
+recompute as (
+    select coalesce(min(recompute_from_date), cast('1900-01-01' as date)) as recompute_from_date
+    from (
+        select min(usage_date) as recompute_from_date
+        from user_active_days
+        where loaded_at > {{ load_watermark('loaded_at') }}
+        union all
+        select min(usage_date) as recompute_from_date
+        from account_daily_usage
+        where loaded_at > {{ load_watermark('loaded_at') }}
+        union all
+        select cast({{ dbt.dateadd('day', 1, 'max(date_day)') }} as date) as recompute_from_date
+        from {{ this }}
+        {%- if var('backfill_start_date', none) is not none %}
+        union all
+        select min(date_day) as recompute_from_date
+        from dates
+        where 1 = 0{{ backfill_dates_condition('date_day') }}
+        {%- endif %}
+    ) as candidates
+),
+
+stored_accounts as (
+    select
+        account_id,
+        min(date_day) as first_stored_date
+    from {{ this }}
+    group by account_id
+),
+
+-- Accounts with a stored row whose plan columns are no longer those of int_accounts__plan_days,
+-- or whose onboarding flag changed (var onboarding_period_days edited).
+replanned_accounts as (
+    select distinct stored.account_id
+    from {{ this }} as stored
+    inner join plan_days
+        on
+            stored.account_id = plan_days.account_id
+            and stored.date_day = plan_days.date_day
+    where
+        {%- for column in plan_columns %}
+        {%- set current = 'plan_days.' ~ ('seats' if column == 'paid_seats' else column) %}
+        coalesce(cast(stored.{{ column }} as {{ dbt.type_string() }}), '~')
+        <> coalesce(cast({{ current }} as {{ dbt.type_string() }}), '~')
+        or
+        {%- endfor %}
+        stored.is_onboarding
+        <> ({{ days_between('stored.signup_date', 'stored.date_day') }} < {{ var('onboarding_period_days') | int }})
+),
+{% endif %}
+
+-- Per account: the first day written in this run and the first day of its calendar.
 account_windows as (
+    select
+        accounts.account_id,
+        accounts.signup_date,
+        {%- if is_incremental() %}
+        case
+            when
+                stored_accounts.first_stored_date is null
+                or stored_accounts.first_stored_date <> accounts.signup_date
+                or replanned_accounts.account_id is not null
+                then accounts.signup_date
+            else greatest(accounts.signup_date, recompute.recompute_from_date)
+        end as written_from_date
+        {%- else %}
+        accounts.signup_date as written_from_date
+        {%- endif %}
+    from accounts
+    {%- if is_incremental() %}
+    cross join recompute
+    left join stored_accounts
+        on accounts.account_id = stored_accounts.account_id
+    left join replanned_accounts
+        on accounts.account_id = replanned_accounts.account_id
+    {%- endif %}
+),
+
+computed_accounts as (
     select
         account_id,
         signup_date,
-        cast({{ dbt.dateadd('day', -lead_in_days, 'signup_date') }} as date) as calendar_start_date
-    from accounts
+        written_from_date,
+        cast({{ dbt.dateadd('day', -lead_in_days, 'written_from_date') }} as date) as calendar_start_date
+    from account_windows
+    where written_from_date <= (select max(dates.as_of_date) from dates)
 ),
 
 calendar as (
     select
-        account_windows.account_id,
-        account_windows.signup_date,
+        computed_accounts.account_id,
+        computed_accounts.signup_date,
+        computed_accounts.written_from_date,
         dates.date_day
-    from account_windows
+    from computed_accounts
     inner join dates
-        on account_windows.calendar_start_date <= dates.date_day
+        on computed_accounts.calendar_start_date <= dates.date_day
 ),
 
 active_user_days as (
@@ -64,11 +165,11 @@ active_user_days as (
             order by user_active_days.usage_date asc nulls last
         ) as next_usage_date
     from user_active_days
-    inner join account_windows
-        on user_active_days.account_id = account_windows.account_id
+    inner join computed_accounts
+        on user_active_days.account_id = computed_accounts.account_id
     where
         user_active_days.is_active
-        and user_active_days.usage_date >= account_windows.calendar_start_date
+        and user_active_days.usage_date >= computed_accounts.calendar_start_date
 ),
 
 feature_days as (
@@ -81,11 +182,11 @@ feature_days as (
             order by account_daily_usage.usage_date asc nulls last
         ) as next_usage_date
     from account_daily_usage
-    inner join account_windows
-        on account_daily_usage.account_id = account_windows.account_id
+    inner join computed_accounts
+        on account_daily_usage.account_id = computed_accounts.account_id
     where
         account_daily_usage.feature <> 'unmapped'
-        and account_daily_usage.usage_date >= account_windows.calendar_start_date
+        and account_daily_usage.usage_date >= computed_accounts.calendar_start_date
 ),
 
 
@@ -150,7 +251,9 @@ daily_active_users as (
         usage_date,
         count(distinct user_id) as dau
     from user_active_days
-    where is_active
+    where
+        is_active
+        and usage_date >= (select min(computed_accounts.calendar_start_date) from computed_accounts)
     group by
         account_id,
         usage_date
@@ -163,8 +266,10 @@ daily_events as (
         sum(event_count) as event_count,
         sum(active_event_count) as active_event_count,
         sum(value_event_count) as value_event_count,
-        sum(error_event_count) as error_event_count
+        sum(error_event_count) as error_event_count,
+        max(loaded_at) as loaded_at
     from account_daily_usage
+    where usage_date >= (select min(computed_accounts.calendar_start_date) from computed_accounts)
     group by
         account_id,
         usage_date
@@ -174,7 +279,9 @@ daily as (
     select
         calendar.account_id,
         calendar.signup_date,
+        calendar.written_from_date,
         calendar.date_day,
+        daily_events.loaded_at,
         coalesce(daily_active_users.dau, 0) as dau,
         coalesce(daily_events.event_count, 0) as event_count,
         coalesce(daily_events.active_event_count, 0) as active_event_count,
@@ -203,6 +310,7 @@ windowed as (
     select
         account_id,
         signup_date,
+        written_from_date,
         date_day,
         dau,
         event_count,
@@ -217,7 +325,13 @@ windowed as (
         {{ trailing_window_sum('error_event_count', (wau_days - 1) ~ ' preceding') }} as error_event_count_7d,
         {{ trailing_window_sum('value_event_count', (mau_days - 1) ~ ' preceding') }} as value_event_count_28d,
         {{ trailing_window_sum('value_event_count', lead_in_days ~ ' preceding', mau_days ~ ' preceding') }}
-            as value_event_count_prior_28d
+            as value_event_count_prior_28d,
+        -- the newest load time of the days the row's values read
+        max(loaded_at) over (
+            partition by account_id
+            order by date_day asc nulls last
+            rows between {{ lead_in_days }} preceding and current row
+        ) as loaded_at
     from daily
 ),
 
@@ -251,13 +365,15 @@ final as (
         cast(windowed.event_count_7d as {{ dbt.type_bigint() }}) as event_count_7d,
         cast(windowed.error_event_count_7d as {{ dbt.type_bigint() }}) as error_event_count_7d,
         cast(windowed.value_event_count_28d as {{ dbt.type_bigint() }}) as value_event_count_28d,
-        cast(windowed.value_event_count_prior_28d as {{ dbt.type_bigint() }}) as value_event_count_prior_28d
+        cast(windowed.value_event_count_prior_28d as {{ dbt.type_bigint() }}) as value_event_count_prior_28d,
+        cast(windowed.loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
     -- The plan spine starts on the signup date: the lead-in days drop out here.
     from windowed
     inner join plan_days
         on
             windowed.account_id = plan_days.account_id
             and windowed.date_day = plan_days.date_day
+    where windowed.date_day >= windowed.written_from_date
 )
 
 select * from final

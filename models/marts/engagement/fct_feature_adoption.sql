@@ -1,3 +1,8 @@
+{{ config(
+    post_hook="{{ delete_after_as_of('period_start_date') }}",
+    **upsert_config(['period_type', 'period_start_date'])
+) }}
+
 {#- Grain: one row per feature × period type (week, month) × period × segment (segment_type
     'all' with value 'all', and 'plan' with the plan), for every period and segment with at
     least one active account, up to the as-of date.
@@ -7,18 +12,29 @@
     segment. An account's plan for a period is the plan in force on the period's reference
     day (fct_account_engagement_daily), else its current plan. Time to first use: accounts
     whose first event of the feature falls in the period, median days from signup (0 when the
-    first use came before signup). -#}
+    first use came before signup).
 
-with user_active_days as (
-    select * from {{ ref('int_engagement__user_active_days') }}
+    Incremental: a period's rows read the activity of the period and, beyond it, only which
+    accounts are in which plan segment, which first uses fall in it, whether it is complete
+    and the taxonomy. Those are hashed per period (segments_fingerprint). A run recomputes the
+    periods whose hash changed and the periods that end on or after the earliest day of an
+    activity row loaded after the watermark; the others keep their rows. -#}
+{%- set inputs = {
+    'user_active_days': ref('int_engagement__user_active_days'),
+    'account_daily_usage': ref('fct_account_daily_usage'),
+    'user_daily_usage': ref('fct_user_daily_usage'),
+} -%}
+
+with user_active_days as {{ not_materialized() }} (
+    select * from {{ inputs['user_active_days'] }}
 ),
 
-account_daily_usage as (
-    select * from {{ ref('fct_account_daily_usage') }}
+account_daily_usage as {{ not_materialized() }} (
+    select * from {{ inputs['account_daily_usage'] }}
 ),
 
-user_daily_usage as (
-    select * from {{ ref('fct_user_daily_usage') }}
+user_daily_usage as {{ not_materialized() }} (
+    select * from {{ inputs['user_daily_usage'] }}
 ),
 
 dates as (
@@ -57,9 +73,10 @@ periods as (
     group by month_start_date
 ),
 
-active_user_periods as (
+-- Every account active in a period, over the whole history: with the first uses, the
+-- accounts whose plan segment a period's rows depend on.
+all_active_account_periods as (
     select distinct
-        user_id,
         account_id,
         'week' as period_type,
         week_start_date as period_start_date
@@ -67,20 +84,11 @@ active_user_periods as (
     where is_active
     union all
     select distinct
-        user_id,
         account_id,
         'month' as period_type,
         month_start_date as period_start_date
     from user_active_days
     where is_active
-),
-
-active_account_periods as (
-    select distinct
-        account_id,
-        period_type,
-        period_start_date
-    from active_user_periods
 ),
 
 account_feature_days as (
@@ -94,55 +102,6 @@ account_feature_days as (
     inner join dates
         on account_daily_usage.usage_date = dates.date_day
     where account_daily_usage.feature <> 'unmapped'
-),
-
-account_feature_periods as (
-    select distinct
-        account_id,
-        feature,
-        'week' as period_type,
-        week_start_date as period_start_date
-    from account_feature_days
-    union all
-    select distinct
-        account_id,
-        feature,
-        'month' as period_type,
-        month_start_date as period_start_date
-    from account_feature_days
-),
-
-user_feature_days as (
-    select
-        user_daily_usage.user_id,
-        user_daily_usage.account_id,
-        user_daily_usage.feature,
-        dates.week_start_date,
-        dates.month_start_date
-    from user_daily_usage
-    inner join dates
-        on user_daily_usage.usage_date = dates.date_day
-    where
-        user_daily_usage.feature <> 'unmapped'
-        and user_daily_usage.account_id is not null
-),
-
-user_feature_periods as (
-    select distinct
-        user_id,
-        account_id,
-        feature,
-        'week' as period_type,
-        week_start_date as period_start_date
-    from user_feature_days
-    union all
-    select distinct
-        user_id,
-        account_id,
-        feature,
-        'month' as period_type,
-        month_start_date as period_start_date
-    from user_feature_days
 ),
 
 first_uses as (
@@ -196,7 +155,7 @@ candidate_account_periods as (
         account_id,
         period_type,
         period_start_date
-    from active_account_periods
+    from all_active_account_periods
     union all
     select
         account_id,
@@ -232,6 +191,277 @@ account_period_plans as (
             and periods.reference_date = engagement_daily.date_day
 ),
 
+taxonomy as (
+    select {{ sorted_string_agg(dbt.concat(['features.feature', "'/'", "coalesce(features.module, '')", "'/'", "coalesce(features.product, '')"])) }} as taxonomy_text
+    from features
+),
+
+-- What a period's rows read beyond its own activity: the plan segment of each account, the
+-- first uses that fall in it, whether it is complete, and the taxonomy.
+fingerprint_parts as (
+    select
+        period_type,
+        period_start_date,
+        {{ dbt.concat(["'plan|'", 'account_id', "'|'", 'plan']) }} as part
+    from account_period_plans
+    union all
+    select
+        period_type,
+        period_start_date,
+        {{ dbt.concat(["'first_use|'", 'account_id', "'|'", 'feature', "'|'", 'cast(days_to_first_use as ' ~ dbt.type_string() ~ ')']) }} as part
+    from first_use_periods
+    union all
+    select
+        periods.period_type,
+        periods.period_start_date,
+        {{ dbt.concat([
+            "'complete|'", "case when periods.period_end_date <= periods.as_of_date then 'yes' else 'no' end",
+            "'|taxonomy|'", 'taxonomy.taxonomy_text',
+        ]) }} as part
+    from periods
+    cross join taxonomy
+),
+
+-- One hash per period with an active account (the periods that have rows).
+period_fingerprints as (
+    select
+        fingerprint_parts.period_type,
+        fingerprint_parts.period_start_date,
+        {{ dbt.hash(sorted_string_agg('fingerprint_parts.part')) }} as segments_fingerprint
+    from fingerprint_parts
+    inner join (
+        select distinct
+            period_type,
+            period_start_date
+        from all_active_account_periods
+    ) as active_periods
+        on
+            fingerprint_parts.period_type = active_periods.period_type
+            and fingerprint_parts.period_start_date = active_periods.period_start_date
+    group by
+        fingerprint_parts.period_type,
+        fingerprint_parts.period_start_date
+),
+
+{% if is_incremental() %}
+-- The earliest day of an activity row loaded after the watermark.
+recompute as (
+    select coalesce(min(recompute_from_date), cast('9999-12-31' as date)) as recompute_from_date
+    from (
+        {%- for name, relation in inputs.items() %}
+        select min(usage_date) as recompute_from_date
+        from {{ name }}
+        where loaded_at > {{ load_watermark('loaded_at') }}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+        {%- if var('backfill_start_date', none) is not none %}
+        union all
+        select min(date_day) as recompute_from_date
+        from dates
+        where 1 = 0{{ backfill_dates_condition('date_day') }}
+        {%- endif %}
+    ) as candidates
+),
+
+stored_periods as (
+    select
+        period_type,
+        period_start_date,
+        max(segments_fingerprint) as segments_fingerprint,
+        bool_and(is_complete_period) as is_complete_period
+    from {{ this }}
+    group by
+        period_type,
+        period_start_date
+),
+{% endif %}
+
+-- The periods this run writes: on a full build every one; else the periods whose hash
+-- changed or that were still running, and those that end on or after the earliest day with
+-- new activity.
+recomputed_periods as (
+    select
+        period_fingerprints.period_type,
+        period_fingerprints.period_start_date
+    from period_fingerprints
+    {%- if is_incremental() %}
+    inner join periods
+        on
+            period_fingerprints.period_type = periods.period_type
+            and period_fingerprints.period_start_date = periods.period_start_date
+    cross join recompute
+    left join stored_periods
+        on
+            period_fingerprints.period_type = stored_periods.period_type
+            and period_fingerprints.period_start_date = stored_periods.period_start_date
+    where
+        stored_periods.segments_fingerprint is null
+        or stored_periods.segments_fingerprint <> period_fingerprints.segments_fingerprint
+        or not stored_periods.is_complete_period
+        or periods.period_end_date >= recompute.recompute_from_date
+    {%- endif %}
+),
+
+first_recomputed as (
+    select min(period_start_date) as period_start_date
+    from recomputed_periods
+),
+-- From here on, only the periods this run writes.
+recent_user_active_days as (
+    select *
+    from user_active_days
+    where
+        is_active
+        and usage_date >= (select first_recomputed.period_start_date from first_recomputed)
+),
+
+active_user_periods as (
+    select candidates.*
+    from (
+        select distinct
+            user_id,
+            account_id,
+            'week' as period_type,
+            week_start_date as period_start_date
+        from recent_user_active_days
+        union all
+        select distinct
+            user_id,
+            account_id,
+            'month' as period_type,
+            month_start_date as period_start_date
+        from recent_user_active_days
+    ) as candidates
+    inner join recomputed_periods
+        on
+            candidates.period_type = recomputed_periods.period_type
+            and candidates.period_start_date = recomputed_periods.period_start_date
+),
+
+active_account_periods as (
+    select distinct
+        account_id,
+        period_type,
+        period_start_date
+    from active_user_periods
+),
+
+recent_account_feature_days as (
+    select *
+    from account_feature_days
+    where usage_date >= (select first_recomputed.period_start_date from first_recomputed)
+),
+
+account_feature_periods as (
+    select candidates.*
+    from (
+        select distinct
+            account_id,
+            feature,
+            'week' as period_type,
+            week_start_date as period_start_date
+        from recent_account_feature_days
+        union all
+        select distinct
+            account_id,
+            feature,
+            'month' as period_type,
+            month_start_date as period_start_date
+        from recent_account_feature_days
+    ) as candidates
+    inner join recomputed_periods
+        on
+            candidates.period_type = recomputed_periods.period_type
+            and candidates.period_start_date = recomputed_periods.period_start_date
+),
+
+user_feature_days as (
+    select
+        user_daily_usage.user_id,
+        user_daily_usage.account_id,
+        user_daily_usage.feature,
+        dates.week_start_date,
+        dates.month_start_date
+    from user_daily_usage
+    inner join dates
+        on user_daily_usage.usage_date = dates.date_day
+    where
+        user_daily_usage.feature <> 'unmapped'
+        and user_daily_usage.account_id is not null
+        and user_daily_usage.usage_date >= (select first_recomputed.period_start_date from first_recomputed)
+),
+
+user_feature_periods as (
+    select candidates.*
+    from (
+        select distinct
+            user_id,
+            account_id,
+            feature,
+            'week' as period_type,
+            week_start_date as period_start_date
+        from user_feature_days
+        union all
+        select distinct
+            user_id,
+            account_id,
+            feature,
+            'month' as period_type,
+            month_start_date as period_start_date
+        from user_feature_days
+    ) as candidates
+    inner join recomputed_periods
+        on
+            candidates.period_type = recomputed_periods.period_type
+            and candidates.period_start_date = recomputed_periods.period_start_date
+),
+
+-- A period's load time: the newest of its account daily rows (every event with an account;
+-- the user-level rows are parts of them), up to the as-of date.
+period_loads as (
+    select
+        recomputed_periods.period_type,
+        recomputed_periods.period_start_date,
+        max(period_days.loaded_at) as loaded_at
+    from (
+        select
+            'week' as period_type,
+            dates.week_start_date as period_start_date,
+            account_daily_usage.loaded_at
+        from account_daily_usage
+        inner join dates
+            on account_daily_usage.usage_date = dates.date_day
+        where account_daily_usage.usage_date >= (select first_recomputed.period_start_date from first_recomputed)
+        union all
+        select
+            'month' as period_type,
+            dates.month_start_date as period_start_date,
+            account_daily_usage.loaded_at
+        from account_daily_usage
+        inner join dates
+            on account_daily_usage.usage_date = dates.date_day
+        where account_daily_usage.usage_date >= (select first_recomputed.period_start_date from first_recomputed)
+    ) as period_days
+    inner join recomputed_periods
+        on
+            period_days.period_type = recomputed_periods.period_type
+            and period_days.period_start_date = recomputed_periods.period_start_date
+    group by
+        recomputed_periods.period_type,
+        recomputed_periods.period_start_date
+),
+
+recomputed_account_period_plans as (
+    select account_period_plans.*
+    from account_period_plans
+    inner join recomputed_periods
+        on
+            account_period_plans.period_type = recomputed_periods.period_type
+            and account_period_plans.period_start_date = recomputed_periods.period_start_date
+),
+
 account_segments as (
     select
         account_id,
@@ -239,7 +469,7 @@ account_segments as (
         period_start_date,
         'all' as segment_type,
         'all' as segment_value
-    from account_period_plans
+    from recomputed_account_period_plans
     union all
     select
         account_id,
@@ -247,7 +477,7 @@ account_segments as (
         period_start_date,
         'plan' as segment_type,
         plan as segment_value
-    from account_period_plans
+    from recomputed_account_period_plans
 ),
 
 segment_denominators as (
@@ -373,12 +603,22 @@ final as (
             / nullif(segment_denominators.active_user_count, 0) as {{ type_double() }}
         ) as user_adoption_share,
         cast(coalesce(new_adopters.new_adopter_account_count, 0) as {{ dbt.type_bigint() }}) as new_adopter_account_count,
-        cast(new_adopters.median_days_to_first_use as {{ type_double() }}) as median_days_to_first_use
+        cast(new_adopters.median_days_to_first_use as {{ type_double() }}) as median_days_to_first_use,
+        cast(period_fingerprints.segments_fingerprint as {{ dbt.type_string() }}) as segments_fingerprint,
+        cast(period_loads.loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
     from segment_denominators
     inner join periods
         on
             segment_denominators.period_type = periods.period_type
             and segment_denominators.period_start_date = periods.period_start_date
+    inner join period_fingerprints
+        on
+            segment_denominators.period_type = period_fingerprints.period_type
+            and segment_denominators.period_start_date = period_fingerprints.period_start_date
+    left join period_loads
+        on
+            segment_denominators.period_type = period_loads.period_type
+            and segment_denominators.period_start_date = period_loads.period_start_date
     cross join features
     left join adopting_accounts
         on

@@ -4,12 +4,13 @@
     Used = active use of the feature (int_retention__activity_days). retained_count: of the
     entities that used it in the period, those that used it again in the next calendar period.
     Only periods that have ended by the as-of date; is_next_period_complete is false while the
-    next period is still running (its retained_count can still grow). -#}
+    next period is still running (its retained_count can still grow). The counts come from
+    int_retention__feature_periods (incremental); this table adds the as-of date. -#}
 
 {%- set grains = retention_grains() %}
 
-with activity_days as (
-    select * from {{ ref('int_retention__activity_days') }}
+with feature_periods as (
+    select * from {{ ref('int_retention__feature_periods') }}
 ),
 
 features as (
@@ -23,74 +24,6 @@ dates as (
 as_of as (
     select max(as_of_date) as as_of_date
     from dates
-),
-
-entity_periods as (
-    {%- for grain in grains %}
-    select distinct
-        entity_type,
-        entity_id,
-        feature,
-        '{{ grain }}' as period_grain,
-        cast({{ dbt.date_trunc(grain, 'activity_date') }} as date) as period_start_date
-    from activity_days
-    where feature <> '(any)'
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-),
-
-entity_periods_with_next as (
-    select
-        entity_type,
-        entity_id,
-        feature,
-        period_grain,
-        period_start_date,
-        case
-            {%- for grain in grains %}
-            when period_grain = '{{ grain }}'
-                then {{ retention_next_calendar_period_start(grain, 'period_start_date') }}
-            {%- endfor %}
-        end as next_period_start_date
-    from entity_periods
-),
-
-entity_retention as (
-    select
-        entity_periods_with_next.entity_type,
-        entity_periods_with_next.feature,
-        entity_periods_with_next.period_grain,
-        entity_periods_with_next.period_start_date,
-        entity_periods_with_next.next_period_start_date,
-        next_period.entity_id is not null as is_retained
-    from entity_periods_with_next
-    left join entity_periods as next_period
-        on
-            entity_periods_with_next.entity_type = next_period.entity_type
-            and entity_periods_with_next.entity_id = next_period.entity_id
-            and entity_periods_with_next.feature = next_period.feature
-            and entity_periods_with_next.period_grain = next_period.period_grain
-            and entity_periods_with_next.next_period_start_date = next_period.period_start_date
-),
-
-feature_periods as (
-    select
-        entity_type,
-        feature,
-        period_grain,
-        period_start_date,
-        next_period_start_date,
-        count(*) as entity_count,
-        sum(case when is_retained then 1 else 0 end) as retained_count
-    from entity_retention
-    group by
-        entity_type,
-        feature,
-        period_grain,
-        period_start_date,
-        next_period_start_date
 ),
 
 with_next_end as (
