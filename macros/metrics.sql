@@ -77,12 +77,14 @@
         {{ dbt.datediff(relation ~ '.metric_date', 'as_of.as_of_date', 'day') }} as days_before_as_of
     from {{ relation }}
     cross join as_of
+    {#- A scalar subquery, not the joined column: an inequality against a joined column is a
+        range join over every row. #}
     where
         {%- if summed_only %}
         {{ relation }}.aggregation <> 'distinct_users'
-        and {{ relation }}.metric_date <= as_of.as_of_date
+        and {{ relation }}.metric_date <= (select max(as_of_dates.as_of_date) from as_of as as_of_dates)
         {%- else %}
-        {{ relation }}.metric_date <= as_of.as_of_date
+        {{ relation }}.metric_date <= (select max(as_of_dates.as_of_date) from as_of as as_of_dates)
         {%- endif %}
 {%- endmacro %}
 
@@ -193,20 +195,25 @@ user_days_in_window as (
 {%- endmacro %}
 
 
-{#- Body of a CTE: the dense daily spine (`spine`: grain, metric_key, aggregation, metric_date,
-    days_before_as_of) valued from `daily_values` (grain, metric_key, metric_date, metric_value;
+{#- Body of a CTE: the dense daily spine (`spine`: grain, metric_key, aggregation, metric_date
+    and the `spine_columns` passed through) valued from `daily_values` (grain, metric_key, metric_date, metric_value;
     zero where missing) and `trailing_users` (metric_trailing_user_changes), with the
     trailing-7-day value: distinct users the running sum of the changes of the user count,
     other metrics the sum of 7 daily values. The spine starts on or before a metric's first
     user row, so the running sum starts from zero. -#}
-{% macro metric_daily_trailing_values(grain, spine='spine', daily_values='daily_values', trailing_users='trailing_users') -%}
+{% macro metric_daily_trailing_values(grain, spine='spine', daily_values='daily_values', trailing_users='trailing_users', spine_columns=['days_before_as_of'], daily_columns=[]) -%}
     {%- set partition_columns = [] %}
     {%- for column in grain + ['metric_key'] %}{% do partition_columns.append(spine ~ '.' ~ column) %}{% endfor %}
     select
         {{- metric_grain_columns(grain, spine) }}
         {{ spine }}.metric_key,
         {{ spine }}.metric_date,
-        {{ spine }}.days_before_as_of,
+        {%- for column in spine_columns %}
+        {{ spine }}.{{ column }},
+        {%- endfor %}
+        {%- for column in daily_columns %}
+        {{ daily_values }}.{{ column }},
+        {%- endfor %}
         coalesce({{ daily_values }}.metric_value, 0) as metric_value,
         case
             when {{ spine }}.aggregation = 'distinct_users' then sum(coalesce({{ trailing_users }}.trailing_users_change, 0)) over (
@@ -276,4 +283,214 @@ user_days_in_window as (
     union all
     {%- endif %}
     {%- endfor %}
+{%- endmacro %}
+
+
+{#- A query: per account × metric of `account_daily` (int_metrics__account_daily rows) with a
+    row up to the as-of date, the first day of its daily spine: the account's signup date, or
+    its first matching event when earlier (spine_start_date). Accounts not in dim_accounts have
+    none. -#}
+{% macro account_metric_spine_bounds(account_daily) -%}
+    select
+        account_daily.account_id,
+        account_daily.metric_key,
+        account_daily.aggregation,
+        least(accounts.signup_date, min(account_daily.metric_date)) as spine_start_date
+    from {{ account_daily }} as account_daily
+    inner join {{ ref('dim_accounts') }} as accounts
+        on account_daily.account_id = accounts.account_id
+    where account_daily.metric_date <= (select max(dates.as_of_date) from {{ ref('dim_dates') }} as dates)
+    group by
+        account_daily.account_id,
+        account_daily.metric_key,
+        account_daily.aggregation,
+        accounts.signup_date
+{%- endmacro %}
+
+
+{#- Post-hook of a daily metric mart in an incremental run: deletes the rows outside the days
+    it keeps, from the later of the pair's spine start (`bounds_sql`: `grain`, metric_key,
+    spine_start_date) and the first of the last `history_days` days, to the as-of date: the
+    days that left the window, days after a moved-back as-of date, and the pairs no longer
+    measured. -#}
+{% macro delete_outside_metric_spine(history_days, bounds_sql, grain) -%}
+    {{ return(adapter.dispatch('delete_outside_metric_spine', 'usage_warehouse')(history_days, bounds_sql, grain)) }}
+{%- endmacro %}
+
+{% macro default__delete_outside_metric_spine(history_days, bounds_sql, grain) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where not exists (
+            select 1
+            from ({{ bounds_sql }}) as bounds
+            cross join (select max(as_of_date) as as_of_date from {{ ref('dim_dates') }}) as as_of
+            where
+                {%- for column in grain %}
+                bounds.{{ column }} = {{ this }}.{{ column }} and
+                {%- endfor %}
+                bounds.metric_key = {{ this }}.metric_key
+                and {{ this }}.metric_date >= bounds.spine_start_date
+                and {{ this }}.metric_date > {{ dbt.dateadd('day', -history_days, 'as_of.as_of_date') }}
+                and {{ this }}.metric_date <= as_of.as_of_date
+        )
+    {%- else -%}
+        select 1 as nothing_outside_the_spine
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Spark rebuilds the table whole (upsert_config): nothing to delete. -#}
+{% macro spark__delete_outside_metric_spine(history_days, bounds_sql, grain) -%}
+    select 1 as no_row_level_delete_on_spark
+{%- endmacro %}
+
+
+{#- A query: per metric of `definitions` (int_metrics__definitions), the first day of the app's
+    daily spine: the earliest signup of `accounts` (dim_accounts) or the earliest day of
+    `account_daily` (int_metrics__account_daily), whichever comes first (spine_start_date). -#}
+{% macro app_metric_spine_bounds(definitions, accounts, account_daily) -%}
+    select
+        definitions.metric_key,
+        definitions.aggregation,
+        app_start.app_start_date as spine_start_date
+    from {{ definitions }} as definitions
+    cross join (
+        select min(start_candidates.start_date) as app_start_date
+        from (
+            select min(accounts.signup_date) as start_date from {{ accounts }} as accounts
+            union all
+            select min(account_daily.metric_date) as start_date from {{ account_daily }} as account_daily
+        ) as start_candidates
+    ) as app_start
+{%- endmacro %}
+
+
+{#- CTEs of a daily metric mart (fct_account_metric_daily, fct_app_metric_daily), from CTE
+    `spine_bounds` (`grain`, metric_key, aggregation, spine_start_date: the pair's first day),
+    `as_of` (as_of_date, kept_from_date: the first day of the kept window), `dates` and the
+    inputs `account_daily` and `account_user_daily`: per pair (`grain` × metric_key)
+    `pair_windows` (written_from_date: the first day this run writes), `computed_pairs`
+    (computed_from_date: `lead_days` before it, where its trailing and earlier values start)
+    and the dense `spine` of the days computed. A full build writes the whole kept window. An
+    incremental run writes the days from the earliest daily row loaded after the watermark, or
+    the day after the newest day kept, and a pair whose first kept day is not the one stored
+    (a first use, a signup date that arrived late) whole. Ends with a comma. -#}
+{% macro metric_daily_window_ctes(grain, lead_days) -%}
+{% if is_incremental() %}
+-- The first day every pair is written from: the day after the newest day kept (the as-of date
+-- moved over the days after it), or the earliest day of a daily row loaded after the watermark.
+recompute_candidates as (
+    select cast({{ dbt.dateadd('day', 1, 'max(metric_date)') }} as date) as recompute_from_date
+    from {{ this }}
+    {%- for relation in ['account_daily', 'account_user_daily'] %}
+    union all
+    select min(metric_date) as recompute_from_date
+    from {{ relation }}
+    where loaded_at > {{ load_watermark('loaded_at') }}
+    {%- endfor %}
+    {%- if var('backfill_start_date', none) is not none %}
+    union all
+    select min(date_day) as recompute_from_date
+    from dates
+    where 1 = 0{{ backfill_dates_condition('date_day') }}
+    {%- endif %}
+),
+
+recompute as (
+    select coalesce(min(recompute_from_date), cast('1900-01-01' as date)) as recompute_from_date
+    from recompute_candidates
+),
+
+stored_pairs as (
+    select
+        {{- metric_grain_columns(grain) }}
+        metric_key,
+        min(metric_date) as first_stored_date
+    from {{ this }}
+    group by
+        {{- metric_grain_columns(grain) }}
+        metric_key
+),
+{% endif %}
+
+-- Per pair: the first day kept, the first day written in this run, and the first day of the
+-- computation (lead_days before it, so trailing values and earlier values are complete).
+pair_windows as (
+    select
+        {{- metric_grain_columns(grain, 'spine_bounds') }}
+        spine_bounds.metric_key,
+        spine_bounds.aggregation,
+        spine_bounds.spine_start_date,
+        greatest(spine_bounds.spine_start_date, as_of.kept_from_date) as kept_from_date,
+        {%- if is_incremental() %}
+        case
+            when
+                stored_pairs.first_stored_date is null
+                or greatest(stored_pairs.first_stored_date, as_of.kept_from_date)
+                <> greatest(spine_bounds.spine_start_date, as_of.kept_from_date)
+                then greatest(spine_bounds.spine_start_date, as_of.kept_from_date)
+            else greatest(spine_bounds.spine_start_date, as_of.kept_from_date, recompute.recompute_from_date)
+        end as written_from_date
+        {%- else %}
+        greatest(spine_bounds.spine_start_date, as_of.kept_from_date) as written_from_date
+        {%- endif %}
+    from spine_bounds
+    cross join as_of
+    {%- if is_incremental() %}
+    cross join recompute
+    left join stored_pairs
+        on
+            {%- for column in grain %}
+            spine_bounds.{{ column }} = stored_pairs.{{ column }} and
+            {%- endfor %}
+            spine_bounds.metric_key = stored_pairs.metric_key
+    {%- endif %}
+),
+
+computed_pairs as (
+    select
+        pair_windows.*,
+        greatest(
+            pair_windows.spine_start_date,
+            cast({{ dbt.dateadd('day', -lead_days, 'pair_windows.written_from_date') }} as date)
+        ) as computed_from_date
+    from pair_windows
+    cross join as_of
+    where pair_windows.written_from_date <= as_of.as_of_date
+),
+
+spine as (
+    select
+        {{- metric_grain_columns(grain, 'computed_pairs') }}
+        computed_pairs.metric_key,
+        computed_pairs.aggregation,
+        computed_pairs.written_from_date,
+        dates.date_day as metric_date
+    from computed_pairs
+    inner join dates
+        on
+            computed_pairs.computed_from_date <= dates.date_day
+),
+{%- endmacro %}
+
+
+{#- Body of a CTE: the rows of `relation` (int_metrics__account_daily or
+    int_metrics__account_user_daily) of the days computed for their pair (CTE computed_pairs,
+    metric_daily_window_ctes), up to the as-of date, with `columns`. -#}
+{% macro metric_rows_of_computed_pairs(relation, grain, columns) -%}
+    select
+        {{- metric_grain_columns(grain, relation) }}
+        {{ relation }}.metric_key,
+        {{ relation }}.metric_date,
+        {%- for column in columns %}
+        {{ relation }}.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+    inner join computed_pairs
+        on
+            {%- for column in grain %}
+            {{ relation }}.{{ column }} = computed_pairs.{{ column }} and
+            {%- endfor %}
+            {{ relation }}.metric_key = computed_pairs.metric_key
+            and {{ relation }}.metric_date >= computed_pairs.computed_from_date
+    where {{ relation }}.metric_date between (select min(computed_from_date) from computed_pairs) and (select as_of_date from as_of)
 {%- endmacro %}
