@@ -21,7 +21,7 @@
     an erasure restates the user's events like an identity change (loaded_at includes the
     erasure's load time), and the post-hook deletes any row still holding an erased user. -#}
 
-with events as (
+with events as {{ not_materialized() }} (
     select * from {{ ref('int_usage_events__mapped') }}
 ),
 
@@ -56,23 +56,32 @@ erased_users as (
         or user_id in (select restated_users.restated_key from ({{ restated_users_sql }}) as restated_users)
 {%- endset %}
 -- Loaded after the watermark, or restated: a visitor identified, a user moved to an account,
--- or an erasure landed after it (their events loaded before it are processed again). One
--- condition on one reference to the events: a CTE read twice is materialized whole first.
--- Without a restated key (most runs) the load-time condition stands alone: the scans of the
--- staging tables then skip row groups by load time, which an `or` over other columns prevents.
+-- or an erasure landed after it (their events loaded before it are processed again). Three
+-- disjoint parts, each a conjunction that reaches the scans of the staging tables under the
+-- view: the load-time part skips row groups by load time, and the restated parts read the
+-- user and visitor columns before any other (an `or` over the three would read every column
+-- of every row). The events are read where used: a CTE read twice is materialized whole.
 events_to_process as (
     {%- set no_keys = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
     {%- set restated_users = restated_key_list(restated_users_sql) -%}
     {%- set restated_visitors = restated_key_list(restated_visitors_sql) %}
     select * from events
+    where loaded_at > {{ watermark_at }}
+    {%- if restated_users != no_keys %}
+    union all
+    select * from events
     where
-        loaded_at > {{ watermark_at }}
-        {%- if restated_users != no_keys %}
-        or user_id in ({{ restated_users }})
-        {%- endif %}
-        {%- if restated_visitors != no_keys %}
-        or (user_id is null and anonymous_id in ({{ restated_visitors }}))
-        {%- endif %}
+        loaded_at <= {{ watermark_at }}
+        and user_id in ({{ restated_users }})
+    {%- endif %}
+    {%- if restated_visitors != no_keys %}
+    union all
+    select * from events
+    where
+        loaded_at <= {{ watermark_at }}
+        and user_id is null
+        and anonymous_id in ({{ restated_visitors }})
+    {%- endif %}
 ),
 {% else %}
 events_to_process as (
