@@ -187,13 +187,13 @@ where problem is not null
 
 {% macro default__delete_rows_without_plan_day() -%}
     {%- if is_incremental() -%}
-        delete from {{ this }}
+        delete from {{ this }} as kept
         where not exists (
             select 1
             from {{ ref('int_accounts__plan_days') }} as plan_days
             where
-                plan_days.account_id = {{ this }}.account_id
-                and plan_days.date_day = {{ this }}.date_day
+                plan_days.account_id = kept.account_id
+                and plan_days.date_day = kept.date_day
         )
     {%- else -%}
         select 1 as every_row_has_a_plan_day
@@ -203,4 +203,30 @@ where problem is not null
 {#- Spark rebuilds the table whole (upsert_config): nothing to delete. -#}
 {% macro spark__delete_rows_without_plan_day() -%}
     select 1 as no_row_level_delete_on_spark
+{%- endmacro %}
+
+
+{#- Body of a CTE of fct_feature_adoption: the distinct `columns` of `relation` (rows with
+    week_start_date and month_start_date) per period (period_type, period_start_date), for the
+    periods of CTE recomputed_periods only. -#}
+{% macro rows_of_recomputed_periods(relation, columns) -%}
+    select candidates.*
+    from (
+        {%- for period_type in ['week', 'month'] %}
+        select distinct
+            {%- for column in columns %}
+            {{ column }},
+            {%- endfor %}
+            '{{ period_type }}' as period_type,
+            {{ period_type }}_start_date as period_start_date
+        from {{ relation }}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    ) as candidates
+    inner join recomputed_periods
+        on
+            candidates.period_type = recomputed_periods.period_type
+            and candidates.period_start_date = recomputed_periods.period_start_date
 {%- endmacro %}

@@ -342,3 +342,38 @@
 {% macro spark__delete_after_as_of(date_column) -%}
     select 1 as no_row_level_delete_on_spark
 {%- endmacro %}
+
+
+{#- Body of a CTE with one row, recompute_from_date: the earliest day an incremental run of a
+    model that writes "every day from the first one new data can change" must write from. The
+    earliest `date_column` of the rows of each (relation, date_column) in `inputs` loaded after
+    the model's watermark; with `newest_of`, the day after the newest value of that column of
+    the model (the as-of date moved over the days after it); `extra_sql`, further candidates
+    (queries of one column recompute_from_date); the first day of a backfill (vars
+    backfill_start_date / backfill_end_date). `no_change_date` when there is none. -#}
+{% macro recompute_from_date(inputs, newest_of=none, extra_sql=[], no_change_date='1900-01-01') -%}
+    select coalesce(min(recompute_from_date), cast('{{ no_change_date }}' as date)) as recompute_from_date
+    from (
+        {%- for relation, date_column in inputs %}
+        select min({{ date_column }}) as recompute_from_date
+        from {{ relation }}
+        where loaded_at > {{ load_watermark('loaded_at') }}
+        {{ 'union all' if not loop.last }}
+        {%- endfor %}
+        {%- if newest_of %}
+        union all
+        select cast({{ dbt.dateadd('day', 1, 'max(' ~ newest_of ~ ')') }} as date) as recompute_from_date
+        from {{ this }}
+        {%- endif %}
+        {%- for sql in extra_sql %}
+        union all
+        {{ sql }}
+        {%- endfor %}
+        {%- if var('backfill_start_date', none) is not none %}
+        union all
+        select min(backfill_dates.date_day) as recompute_from_date
+        from {{ ref('dim_dates') }} as backfill_dates
+        where 1 = 0{{ backfill_dates_condition('backfill_dates.date_day') }}
+        {%- endif %}
+    ) as recompute_candidates
+{%- endmacro %}

@@ -319,19 +319,19 @@ user_days_in_window as (
 
 {% macro default__delete_outside_metric_spine(history_days, bounds_sql, grain) -%}
     {%- if is_incremental() -%}
-        delete from {{ this }}
+        delete from {{ this }} as kept
         where not exists (
             select 1
             from ({{ bounds_sql }}) as bounds
             cross join (select max(as_of_date) as as_of_date from {{ ref('dim_dates') }}) as as_of
             where
                 {%- for column in grain %}
-                bounds.{{ column }} = {{ this }}.{{ column }} and
+                bounds.{{ column }} = kept.{{ column }} and
                 {%- endfor %}
-                bounds.metric_key = {{ this }}.metric_key
-                and {{ this }}.metric_date >= bounds.spine_start_date
-                and {{ this }}.metric_date > {{ dbt.dateadd('day', -history_days, 'as_of.as_of_date') }}
-                and {{ this }}.metric_date <= as_of.as_of_date
+                bounds.metric_key = kept.metric_key
+                and kept.metric_date >= bounds.spine_start_date
+                and kept.metric_date > {{ dbt.dateadd('day', -history_days, 'as_of.as_of_date') }}
+                and kept.metric_date <= as_of.as_of_date
         )
     {%- else -%}
         select 1 as nothing_outside_the_spine
@@ -378,26 +378,10 @@ user_days_in_window as (
 {% if is_incremental() %}
 -- The first day every pair is written from: the day after the newest day kept (the as-of date
 -- moved over the days after it), or the earliest day of a daily row loaded after the watermark.
-recompute_candidates as (
-    select cast({{ dbt.dateadd('day', 1, 'max(metric_date)') }} as date) as recompute_from_date
-    from {{ this }}
-    {%- for relation in ['account_daily', 'account_user_daily'] %}
-    union all
-    select min(metric_date) as recompute_from_date
-    from {{ relation }}
-    where loaded_at > {{ load_watermark('loaded_at') }}
-    {%- endfor %}
-    {%- if var('backfill_start_date', none) is not none %}
-    union all
-    select min(date_day) as recompute_from_date
-    from dates
-    where 1 = 0{{ backfill_dates_condition('date_day') }}
-    {%- endif %}
-),
-
 recompute as (
-    select coalesce(min(recompute_from_date), cast('1900-01-01' as date)) as recompute_from_date
-    from recompute_candidates
+    {{ recompute_from_date(
+        [('account_daily', 'metric_date'), ('account_user_daily', 'metric_date')], newest_of='metric_date'
+    ) | indent(4) }}
 ),
 
 stored_pairs as (

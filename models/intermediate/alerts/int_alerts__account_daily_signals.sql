@@ -99,8 +99,19 @@ billable_daily as (
         billable_unit
 ),
 
--- Every day of a month in which the account used a billable unit, up to the as-of date, with
--- the unit's quantity of the day (null on days without).
+-- The months in which the account used a billable unit, up to the as-of date.
+billable_months as (
+    select distinct
+        billable_daily.account_id,
+        billable_daily.billable_unit,
+        dates.month_start_date
+    from billable_daily
+    inner join dates
+        on billable_daily.usage_date = dates.date_day
+),
+
+-- Every day of those months, up to the as-of date, with the unit's quantity of the day (null
+-- on days without).
 billable_unit_days as (
     select
         billable_months.account_id,
@@ -108,15 +119,7 @@ billable_unit_days as (
         dates.month_start_date,
         dates.date_day,
         billable_daily.quantity
-    from (
-        select distinct
-            billable_daily.account_id,
-            billable_daily.billable_unit,
-            dates.month_start_date
-        from billable_daily
-        inner join dates
-            on billable_daily.usage_date = dates.date_day
-    ) as billable_months
+    from billable_months
     inner join dates
         on billable_months.month_start_date = dates.month_start_date
     left join billable_daily

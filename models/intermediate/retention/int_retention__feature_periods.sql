@@ -19,39 +19,24 @@
     the as-of date are then deleted after the run. -#}
 
 {%- set grains = retention_grains() %}
+-- depends_on: {{ ref('dim_dates') }}
 
 with activity_days as {{ not_materialized() }} (
     select * from {{ ref('int_retention__activity_days') }}
     where feature <> '(any)'
 ),
 
-dates as (
-    select * from {{ ref('dim_dates') }}
-),
-
 {% if is_incremental() %}
-recompute_candidates as (
-    select min(activity_date) as recompute_from_date
-    from activity_days
-    where loaded_at > {{ load_watermark('loaded_at') }}
-    union all
-    select cast({{ dbt.dateadd('day', 1, 'max(last_activity_date)') }} as date) as recompute_from_date
-    from {{ this }}
-    -- the day after the as-of date: lower than the above only when var as_of_date moved back
-    union all
-    select cast({{ dbt.dateadd('day', 1, 'max(as_of_date)') }} as date) as recompute_from_date
-    from dates
-    {%- if var('backfill_start_date', none) is not none %}
-    union all
-    select min(activity_date) as recompute_from_date
-    from activity_days
-    where 1 = 0{{ backfill_dates_condition('activity_date') }}
-    {%- endif %}
-),
-
+-- The first day with activity this run may see for the first time; the day after the as-of
+-- date is lower than the others only when var as_of_date moved back.
 recompute as (
-    select coalesce(min(recompute_from_date), cast('1900-01-01' as date)) as recompute_from_date
-    from recompute_candidates
+    {%- set after_as_of -%}
+        select cast({{ dbt.dateadd('day', 1, 'max(as_of_date)') }} as date) as recompute_from_date
+        from {{ ref('dim_dates') }}
+    {%- endset %}
+    {{ recompute_from_date(
+        [('activity_days', 'activity_date')], newest_of='last_activity_date', extra_sql=[after_as_of]
+    ) | indent(4) }}
 ),
 
 -- Per grain, the first period recomputed: the one before the period of the first day to
@@ -70,16 +55,24 @@ first_periods as (
     {%- endfor %}
 ),
 
+{% else %}
+first_periods as (
+    {%- for grain in grains %}
+    select
+        '{{ grain }}' as period_grain,
+        cast('1900-01-01' as date) as first_period_start_date
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+{% endif %}
+
 recomputed_activity_days as (
     select *
     from activity_days
-    where activity_date >= (select min(first_period_start_date) from first_periods)
+    where activity_date >= (select min(first_periods.first_period_start_date) from first_periods)
 ),
-{% else %}
-recomputed_activity_days as (
-    select * from activity_days
-),
-{% endif %}
 
 entity_periods as (
     {%- for grain in grains %}
@@ -113,12 +106,10 @@ written_entity_periods as (
             {%- endfor %}
         end as next_period_start_date
     from entity_periods
-    {%- if is_incremental() %}
     inner join first_periods
         on
             entity_periods.period_grain = first_periods.period_grain
             and entity_periods.period_start_date >= first_periods.first_period_start_date
-    {%- endif %}
 ),
 
 entity_retention as (

@@ -57,25 +57,9 @@ account_daily_usage as {{ not_materialized() }} (
 -- The earliest day of an input row loaded after the watermark, or the day after the newest
 -- day kept (the as-of date moved over it).
 recompute as (
-    select coalesce(min(recompute_from_date), cast('1900-01-01' as date)) as recompute_from_date
-    from (
-        select min(usage_date) as recompute_from_date
-        from user_active_days
-        where loaded_at > {{ load_watermark('loaded_at') }}
-        union all
-        select min(usage_date) as recompute_from_date
-        from account_daily_usage
-        where loaded_at > {{ load_watermark('loaded_at') }}
-        union all
-        select cast({{ dbt.dateadd('day', 1, 'max(date_day)') }} as date) as recompute_from_date
-        from {{ this }}
-        {%- if var('backfill_start_date', none) is not none %}
-        union all
-        select min(date_day) as recompute_from_date
-        from dates
-        where 1 = 0{{ backfill_dates_condition('date_day') }}
-        {%- endif %}
-    ) as candidates
+    {{ recompute_from_date(
+        [('user_active_days', 'usage_date'), ('account_daily_usage', 'usage_date')], newest_of='date_day'
+    ) | indent(4) }}
 ),
 
 stored_accounts as (
@@ -107,12 +91,12 @@ replanned_accounts as (
 ),
 {% endif %}
 
--- Per account: the first day written in this run and the first day of its calendar.
+-- Per account: the first day written in this run.
 account_windows as (
+    {%- if is_incremental() %}
     select
         accounts.account_id,
         accounts.signup_date,
-        {%- if is_incremental() %}
         case
             when
                 stored_accounts.first_stored_date is null
@@ -121,16 +105,18 @@ account_windows as (
                 then accounts.signup_date
             else greatest(accounts.signup_date, recompute.recompute_from_date)
         end as written_from_date
-        {%- else %}
-        accounts.signup_date as written_from_date
-        {%- endif %}
     from accounts
-    {%- if is_incremental() %}
     cross join recompute
     left join stored_accounts
         on accounts.account_id = stored_accounts.account_id
     left join replanned_accounts
         on accounts.account_id = replanned_accounts.account_id
+    {%- else %}
+    select
+        account_id,
+        signup_date,
+        signup_date as written_from_date
+    from accounts
     {%- endif %}
 ),
 

@@ -19,22 +19,17 @@
     and the taxonomy. Those are hashed per period (segments_fingerprint). A run recomputes the
     periods whose hash changed and the periods that end on or after the earliest day of an
     activity row loaded after the watermark; the others keep their rows. -#}
-{%- set inputs = {
-    'user_active_days': ref('int_engagement__user_active_days'),
-    'account_daily_usage': ref('fct_account_daily_usage'),
-    'user_daily_usage': ref('fct_user_daily_usage'),
-} -%}
 
 with user_active_days as {{ not_materialized() }} (
-    select * from {{ inputs['user_active_days'] }}
+    select * from {{ ref('int_engagement__user_active_days') }}
 ),
 
 account_daily_usage as {{ not_materialized() }} (
-    select * from {{ inputs['account_daily_usage'] }}
+    select * from {{ ref('fct_account_daily_usage') }}
 ),
 
 user_daily_usage as {{ not_materialized() }} (
-    select * from {{ inputs['user_daily_usage'] }}
+    select * from {{ ref('fct_user_daily_usage') }}
 ),
 
 dates as (
@@ -192,7 +187,10 @@ account_period_plans as (
 ),
 
 taxonomy as (
-    select {{ sorted_string_agg(dbt.concat(['features.feature', "'/'", "coalesce(features.module, '')", "'/'", "coalesce(features.product, '')"])) }} as taxonomy_text
+    {%- set feature_text = dbt.concat([
+        'feature', "'/'", "coalesce(module, '')", "'/'", "coalesce(product, '')",
+    ]) %}
+    select {{ sorted_string_agg(feature_text) }} as taxonomy_text
     from features
 ),
 
@@ -208,7 +206,10 @@ fingerprint_parts as (
     select
         period_type,
         period_start_date,
-        {{ dbt.concat(["'first_use|'", 'account_id', "'|'", 'feature', "'|'", 'cast(days_to_first_use as ' ~ dbt.type_string() ~ ')']) }} as part
+        {{ dbt.concat([
+            "'first_use|'", 'account_id', "'|'", 'feature', "'|'",
+            'cast(days_to_first_use as ' ~ dbt.type_string() ~ ')',
+        ]) }} as part
     from first_use_periods
     union all
     select
@@ -222,6 +223,13 @@ fingerprint_parts as (
     cross join taxonomy
 ),
 
+active_periods as (
+    select distinct
+        period_type,
+        period_start_date
+    from all_active_account_periods
+),
+
 -- One hash per period with an active account (the periods that have rows).
 period_fingerprints as (
     select
@@ -229,12 +237,7 @@ period_fingerprints as (
         fingerprint_parts.period_start_date,
         {{ dbt.hash(sorted_string_agg('fingerprint_parts.part')) }} as segments_fingerprint
     from fingerprint_parts
-    inner join (
-        select distinct
-            period_type,
-            period_start_date
-        from all_active_account_periods
-    ) as active_periods
+    inner join active_periods
         on
             fingerprint_parts.period_type = active_periods.period_type
             and fingerprint_parts.period_start_date = active_periods.period_start_date
@@ -246,23 +249,10 @@ period_fingerprints as (
 {% if is_incremental() %}
 -- The earliest day of an activity row loaded after the watermark.
 recompute as (
-    select coalesce(min(recompute_from_date), cast('9999-12-31' as date)) as recompute_from_date
-    from (
-        {%- for name, relation in inputs.items() %}
-        select min(usage_date) as recompute_from_date
-        from {{ name }}
-        where loaded_at > {{ load_watermark('loaded_at') }}
-        {%- if not loop.last %}
-        union all
-        {%- endif %}
-        {%- endfor %}
-        {%- if var('backfill_start_date', none) is not none %}
-        union all
-        select min(date_day) as recompute_from_date
-        from dates
-        where 1 = 0{{ backfill_dates_condition('date_day') }}
-        {%- endif %}
-    ) as candidates
+    {{ recompute_from_date(
+        [('user_active_days', 'usage_date'), ('account_daily_usage', 'usage_date'), ('user_daily_usage', 'usage_date')],
+        no_change_date='9999-12-31'
+    ) | indent(4) }}
 ),
 
 stored_periods as (
@@ -282,11 +272,11 @@ stored_periods as (
 -- changed or that were still running, and those that end on or after the earliest day with
 -- new activity.
 recomputed_periods as (
+    {%- if is_incremental() %}
     select
         period_fingerprints.period_type,
         period_fingerprints.period_start_date
     from period_fingerprints
-    {%- if is_incremental() %}
     inner join periods
         on
             period_fingerprints.period_type = periods.period_type
@@ -301,6 +291,11 @@ recomputed_periods as (
         or stored_periods.segments_fingerprint <> period_fingerprints.segments_fingerprint
         or not stored_periods.is_complete_period
         or periods.period_end_date >= recompute.recompute_from_date
+    {%- else %}
+    select
+        period_type,
+        period_start_date
+    from period_fingerprints
     {%- endif %}
 ),
 
@@ -308,6 +303,7 @@ first_recomputed as (
     select min(period_start_date) as period_start_date
     from recomputed_periods
 ),
+
 -- From here on, only the periods this run writes.
 recent_user_active_days as (
     select *
@@ -318,26 +314,7 @@ recent_user_active_days as (
 ),
 
 active_user_periods as (
-    select candidates.*
-    from (
-        select distinct
-            user_id,
-            account_id,
-            'week' as period_type,
-            week_start_date as period_start_date
-        from recent_user_active_days
-        union all
-        select distinct
-            user_id,
-            account_id,
-            'month' as period_type,
-            month_start_date as period_start_date
-        from recent_user_active_days
-    ) as candidates
-    inner join recomputed_periods
-        on
-            candidates.period_type = recomputed_periods.period_type
-            and candidates.period_start_date = recomputed_periods.period_start_date
+    {{ rows_of_recomputed_periods('recent_user_active_days', ['user_id', 'account_id']) }}
 ),
 
 active_account_periods as (
@@ -355,26 +332,7 @@ recent_account_feature_days as (
 ),
 
 account_feature_periods as (
-    select candidates.*
-    from (
-        select distinct
-            account_id,
-            feature,
-            'week' as period_type,
-            week_start_date as period_start_date
-        from recent_account_feature_days
-        union all
-        select distinct
-            account_id,
-            feature,
-            'month' as period_type,
-            month_start_date as period_start_date
-        from recent_account_feature_days
-    ) as candidates
-    inner join recomputed_periods
-        on
-            candidates.period_type = recomputed_periods.period_type
-            and candidates.period_start_date = recomputed_periods.period_start_date
+    {{ rows_of_recomputed_periods('recent_account_feature_days', ['account_id', 'feature']) }}
 ),
 
 user_feature_days as (
@@ -394,28 +352,7 @@ user_feature_days as (
 ),
 
 user_feature_periods as (
-    select candidates.*
-    from (
-        select distinct
-            user_id,
-            account_id,
-            feature,
-            'week' as period_type,
-            week_start_date as period_start_date
-        from user_feature_days
-        union all
-        select distinct
-            user_id,
-            account_id,
-            feature,
-            'month' as period_type,
-            month_start_date as period_start_date
-        from user_feature_days
-    ) as candidates
-    inner join recomputed_periods
-        on
-            candidates.period_type = recomputed_periods.period_type
-            and candidates.period_start_date = recomputed_periods.period_start_date
+    {{ rows_of_recomputed_periods('user_feature_days', ['user_id', 'account_id', 'feature']) }}
 ),
 
 -- A period's load time: the newest of its account daily rows (every event with an account;

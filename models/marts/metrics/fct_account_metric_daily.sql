@@ -93,19 +93,19 @@ with_loads as (
 
 final as (
     select
-        cast(with_loads.account_id as {{ dbt.type_string() }}) as account_id,
-        cast(with_loads.metric_key as {{ dbt.type_string() }}) as metric_key,
-        cast(with_loads.metric_date as date) as metric_date,
-        cast(with_loads.metric_value as {{ dbt.type_numeric() }}) as metric_value,
-        cast(with_loads.trailing_7d_value as {{ dbt.type_numeric() }}) as trailing_7d_value,
-        cast(with_loads.metric_value_7_days_earlier as {{ dbt.type_numeric() }}) as metric_value_7_days_earlier,
-        cast(with_loads.metric_value_28_days_earlier as {{ dbt.type_numeric() }}) as metric_value_28_days_earlier,
-        cast(with_loads.trailing_7d_value_7_days_earlier as {{ dbt.type_numeric() }}) as trailing_7d_value_7_days_earlier,
-        cast(with_loads.trailing_7d_value_28_days_earlier as {{ dbt.type_numeric() }}) as trailing_7d_value_28_days_earlier,
-        cast(with_loads.window_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(metric_key as {{ dbt.type_string() }}) as metric_key,
+        cast(metric_date as date) as metric_date,
+        cast(metric_value as {{ dbt.type_numeric() }}) as metric_value,
+        cast(trailing_7d_value as {{ dbt.type_numeric() }}) as trailing_7d_value,
+        cast(metric_value_7_days_earlier as {{ dbt.type_numeric() }}) as metric_value_7_days_earlier,
+        cast(metric_value_28_days_earlier as {{ dbt.type_numeric() }}) as metric_value_28_days_earlier,
+        cast(trailing_7d_value_7_days_earlier as {{ dbt.type_numeric() }}) as trailing_7d_value_7_days_earlier,
+        cast(trailing_7d_value_28_days_earlier as {{ dbt.type_numeric() }}) as trailing_7d_value_28_days_earlier,
+        cast(window_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
         {{ fingerprint }} as definitions_fingerprint
     from with_loads
-    where with_loads.metric_date >= with_loads.written_from_date
+    where metric_date >= written_from_date
 )
 
 select * from final

@@ -97,11 +97,11 @@ daily_values as (
     select
         daily_sums.metric_key,
         daily_sums.metric_date,
+        daily_sums.loaded_at,
         case
             when daily_sums.aggregation = 'distinct_users' then coalesce(daily_users.user_count, 0)
             else daily_sums.summed_value
-        end as metric_value,
-        daily_sums.loaded_at
+        end as metric_value
     from daily_sums
     left join daily_users
         on
