@@ -2,7 +2,8 @@
 
 The demo generator's dataset is landed day by day by load time (as a warehouse loader
 would), with an incremental `dbt run` after each landing. A full refresh on the same raw
-tables must then give the same marts, row for row.
+tables must then give the same marts, row for row; and again after the as-of date is pinned
+five days back, and after it is released.
 """
 
 from __future__ import annotations
@@ -44,10 +45,25 @@ def test_daily_incremental_runs_equal_full_refresh(tmp_path: Path, dbt_target_pa
     shutil.copy(db_path, full_path)
     run_dbt(["run", "--full-refresh"], db_path=full_path, target_path=dbt_target_path, dbt_vars=dbt_vars)
 
+    _assert_equal_tables(db_path, full_path)
+
+    assert query(db_path, "select bool_and(is_balanced) from usage_audit.fct_source_row_accounting") == [(True,)]
+    assert query(db_path, "select count(*) > 1000 from usage_marts.fct_usage_events") == [(True,)]
+
+    # The as-of date pinned five days back, then released: the incremental tables cut at it
+    # delete the later days and write them again, and end equal to a full refresh each time.
+    pinned = {**dbt_vars, "as_of_date": (END - timedelta(days=5)).isoformat()}
+    run_dbt(["run"], db_path=db_path, target_path=dbt_target_path, dbt_vars=pinned)
+    run_dbt(["run", "--full-refresh"], db_path=full_path, target_path=dbt_target_path, dbt_vars=pinned)
+    assert query(db_path, "select max(as_of_date) from usage_marts.dim_dates") == [(END - timedelta(days=5),)]
+    _assert_equal_tables(db_path, full_path)
+    run_dbt(["run"], db_path=db_path, target_path=dbt_target_path, dbt_vars=dbt_vars)
+    run_dbt(["run", "--full-refresh"], db_path=full_path, target_path=dbt_target_path, dbt_vars=dbt_vars)
+    _assert_equal_tables(db_path, full_path)
+
+
+def _assert_equal_tables(db_path: Path, full_path: Path) -> None:
     for table in COMPARED_TABLES:
         incremental, full = table_rows(db_path, table), table_rows(full_path, table)
         assert len(incremental) == len(full), f"{table}: {len(incremental)} rows incrementally, {len(full)} in full"
         assert incremental == full, f"{table} differs from a full refresh"
-
-    assert query(db_path, "select bool_and(is_balanced) from usage_audit.fct_source_row_accounting") == [(True,)]
-    assert query(db_path, "select count(*) > 1000 from usage_marts.fct_usage_events") == [(True,)]
