@@ -260,3 +260,23 @@
 {% macro postgres__not_materialized() -%}
     not materialized
 {%- endmacro %}
+
+
+{#- The opposite hint: compute the CTE once, whole, before its readers. On DuckDB 2.0 the
+    daily app metrics (fct_app_metric_daily) failed on the test fixture with an internal error
+    ("dict-surviving cache: global dictionary column 1 changed identity after being seeded")
+    on several threads, not on one; with its daily values materialized the query runs. -#}
+{% macro materialized_cte() -%}
+    {{ return(adapter.dispatch('materialized_cte', 'usage_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__materialized_cte() -%}
+{%- endmacro %}
+
+{% macro duckdb__materialized_cte() -%}
+    materialized
+{%- endmacro %}
+
+{% macro postgres__materialized_cte() -%}
+    materialized
+{%- endmacro %}

@@ -377,3 +377,31 @@
         {%- endif %}
     ) as recompute_candidates
 {%- endmacro %}
+
+
+{#- Pre-hook of a partition-replacing model: in an incremental run, deletes the rows of every
+    date the run recomputes (affected_dates_filter, same arguments). The replace deletes only
+    the dates the new rows fall on, so a date left without rows (the only active user erased)
+    would keep its old ones. -#}
+{% macro delete_affected_dates(input_relation, date_column, input_date_column=none, also_from=[], after_newest_of=none) -%}
+    {{ return(adapter.dispatch('delete_affected_dates', 'usage_warehouse')(
+        input_relation, date_column, input_date_column, also_from, after_newest_of
+    )) }}
+{%- endmacro %}
+
+{% macro default__delete_affected_dates(input_relation, date_column, input_date_column, also_from, after_newest_of) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where {{ affected_dates_filter(
+            input_relation, date_column, input_date_column, also_from=also_from, after_newest_of=after_newest_of
+        ) }}
+    {%- else -%}
+        select 1 as nothing_to_recompute
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Spark's parquet tables cannot delete rows: insert_overwrite replaces the partitions the new
+    rows fall on (docs/engines_spark.md). -#}
+{% macro spark__delete_affected_dates(input_relation, date_column, input_date_column, also_from, after_newest_of) -%}
+    select 1 as no_row_level_delete_on_spark
+{%- endmacro %}

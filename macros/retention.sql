@@ -106,3 +106,52 @@
     {{ exceptions.raise_compiler_error("retention: unknown grain '" ~ grain ~ "'") }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- A query (period_grain, first_period_start_date): per grain, the first period an incremental
+    run of int_retention__feature_periods recomputes: the one before the period of the first
+    day with activity it may see for the first time (recompute_from_date over `activity_days`,
+    the model's activity rows without '(any)': loaded after the watermark, after the newest
+    activity day read before, or after a moved-back as-of date). -#}
+{% macro retention_first_recomputed_periods(activity_days) -%}
+    {%- set after_as_of -%}
+        select cast({{ dbt.dateadd('day', 1, 'max(as_of_date)') }} as date) as recompute_from_date
+        from {{ ref('dim_dates') }}
+    {%- endset -%}
+    {%- set recompute = recompute_from_date(
+        [(activity_days, 'activity_date')], newest_of='last_activity_date', extra_sql=[after_as_of]
+    ) -%}
+    {%- for grain in retention_grains() %}
+    select
+        '{{ grain }}' as period_grain,
+        {{ retention_previous_calendar_period_start(
+            grain, 'cast(' ~ dbt.date_trunc(grain, 'recompute.recompute_from_date') ~ ' as date)'
+        ) }} as first_period_start_date
+    from ({{ recompute }}) as recompute
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- Pre-hook of int_retention__feature_periods in an incremental run: deletes the periods the
+    run recomputes (retention_first_recomputed_periods), so that a period left without
+    activity does not keep its old rows. -#}
+{% macro delete_retention_periods_to_recompute() -%}
+    {%- if is_incremental() -%}
+        {%- set activity_days -%}
+            (select * from {{ ref('int_retention__activity_days') }} where feature <> '(any)') as activity_days
+        {%- endset -%}
+        delete from {{ this }} as kept
+        where exists (
+            select 1
+            from ({{ retention_first_recomputed_periods(activity_days) }}) as first_periods
+            where
+                first_periods.period_grain = kept.period_grain
+                and kept.period_start_date >= first_periods.first_period_start_date
+        )
+    {%- else -%}
+        select 1 as nothing_to_recompute
+    {%- endif -%}
+{%- endmacro %}

@@ -1,4 +1,5 @@
 {{ config(
+    pre_hook="{{ delete_affected_dates(ref('fct_user_daily_usage'), 'usage_date', after_newest_of='usage_date') }}",
     post_hook=["{{ delete_erased_users('user_id') }}", "{{ delete_after_as_of('usage_date') }}"],
     **partition_replace_config('usage_date')
 ) }}

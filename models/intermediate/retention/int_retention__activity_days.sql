@@ -1,4 +1,8 @@
 {{ config(
+    pre_hook="{{ delete_affected_dates(
+        ref('fct_user_daily_usage'), 'activity_date', 'usage_date',
+        also_from=[ref('fct_account_daily_usage')], after_newest_of='activity_date'
+    ) }}",
     post_hook=[
         "{{ delete_erased_users(\"case when entity_type = 'user' then entity_id end\") }}",
         "{{ delete_after_as_of('activity_date') }}",
@@ -17,7 +21,9 @@
 
     Incremental: every day with a row of either daily usage fact loaded after the model's
     watermark is recomputed whole (partition replace on activity_date), and the days after the
-    newest one it holds (the as-of date moved over them). -#}
+    newest one it holds (the as-of date moved over them); the pre-hook deletes those days
+    first, so that a day left without activity (its only active user erased) does not keep
+    its old rows. -#}
 {%- set user_daily_relation = ref('fct_user_daily_usage') -%}
 {%- set account_daily_relation = ref('fct_account_daily_usage') -%}
 {%- set affected_dates = affected_dates_filter(

@@ -1,4 +1,5 @@
 {{ config(
+    pre_hook="{{ delete_retention_periods_to_recompute() }}",
     post_hook="{{ delete_after_as_of('period_start_date') }}",
     **upsert_config(['period_grain', 'period_start_date'])
 ) }}
@@ -16,7 +17,9 @@
     may see new activity on: the earliest day of an activity row loaded after the watermark,
     or the day after the newest activity day read before (the as-of date moved over it), or
     the day after the as-of date when var as_of_date moved back before that; periods after
-    the as-of date are then deleted after the run. -#}
+    the as-of date are then deleted after the run. The pre-hook deletes the periods to
+    recompute first: a period that lost all its activity (an erasure) has no row to replace
+    its old ones. -#}
 
 {%- set grains = retention_grains() %}
 -- depends_on: {{ ref('dim_dates') }}
@@ -27,32 +30,8 @@ with activity_days as {{ not_materialized() }} (
 ),
 
 {% if is_incremental() %}
--- The first day with activity this run may see for the first time; the day after the as-of
--- date is lower than the others only when var as_of_date moved back.
-recompute as (
-    {%- set after_as_of -%}
-        select cast({{ dbt.dateadd('day', 1, 'max(as_of_date)') }} as date) as recompute_from_date
-        from {{ ref('dim_dates') }}
-    {%- endset %}
-    {{ recompute_from_date(
-        [('activity_days', 'activity_date')], newest_of='last_activity_date', extra_sql=[after_as_of]
-    ) | indent(4) }}
-),
-
--- Per grain, the first period recomputed: the one before the period of the first day to
--- recompute, whose retained count reads that period.
 first_periods as (
-    {%- for grain in grains %}
-    select
-        '{{ grain }}' as period_grain,
-        {{ retention_previous_calendar_period_start(
-            grain, 'cast(' ~ dbt.date_trunc(grain, 'recompute.recompute_from_date') ~ ' as date)'
-        ) }} as first_period_start_date
-    from recompute
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ retention_first_recomputed_periods('activity_days') | indent(4) }}
 ),
 
 {% else %}

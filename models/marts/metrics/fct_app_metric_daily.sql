@@ -93,7 +93,9 @@ daily_users as (
         metric_date
 ),
 
-daily_values as (
+-- Materialized: read inlined by the window below, DuckDB 2.0 fails with an internal error on
+-- several threads (materialized_cte).
+daily_values as {{ materialized_cte() }} (
     select
         daily_sums.metric_key,
         daily_sums.metric_date,
