@@ -81,11 +81,9 @@
         range join over every row. #}
     where
         {%- if summed_only %}
-        {{ relation }}.aggregation <> 'distinct_users'
-        and {{ relation }}.metric_date <= (select max(as_of_dates.as_of_date) from as_of as as_of_dates)
-        {%- else %}
-        {{ relation }}.metric_date <= (select max(as_of_dates.as_of_date) from as_of as as_of_dates)
+        {{ relation }}.aggregation <> 'distinct_users' and
         {%- endif %}
+        {{ relation }}.metric_date <= (select max(as_of_dates.as_of_date) from as_of as as_of_dates)
 {%- endmacro %}
 
 

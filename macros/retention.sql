@@ -96,18 +96,6 @@
 {%- endmacro %}
 
 
-{#- First day of the calendar period before the one starting on `period_start_date`. -#}
-{% macro retention_previous_calendar_period_start(grain, period_start_date) -%}
-    {%- if grain == 'week' -%}
-    cast({{ dbt.dateadd('day', -7, period_start_date) }} as date)
-    {%- elif grain == 'month' -%}
-    cast({{ dbt.dateadd('month', -1, period_start_date) }} as date)
-    {%- else -%}
-    {{ exceptions.raise_compiler_error("retention: unknown grain '" ~ grain ~ "'") }}
-    {%- endif -%}
-{%- endmacro %}
-
-
 {#- A query (period_grain, first_period_start_date): per grain, the first period an incremental
     run of int_retention__feature_periods recomputes: the one before the period of the first
     day with activity it may see for the first time (recompute_from_date over `activity_days`,
@@ -124,8 +112,8 @@
     {%- for grain in retention_grains() %}
     select
         '{{ grain }}' as period_grain,
-        {{ retention_previous_calendar_period_start(
-            grain, 'cast(' ~ dbt.date_trunc(grain, 'recompute.recompute_from_date') ~ ' as date)'
+        {{ retention_period_start(
+            grain, 'cast(' ~ dbt.date_trunc(grain, 'recompute.recompute_from_date') ~ ' as date)', -1
         ) }} as first_period_start_date
     from ({{ recompute }}) as recompute
     {%- if not loop.last %}
