@@ -12,6 +12,11 @@
     views, tests on tables rebuilt whole and seeds read every row, and so do tests that compare
     new rows with history (volume_anomaly, or meta data_test_scope: all on the test).
 
+    Sources (the raw tables, append-only) are scoped by their loaded_at_field: a row-wise test
+    reads the recent rows; a key test (unique, unique_combination) reads every row that shares
+    its key with a recent row, so a new row that repeats an old row's key still fails it, while
+    the keys of older rows alone, tested by earlier runs, are not grouped again.
+
     The cutoff is read when the test runs and written as a timestamp literal: a constant
     condition reaches the table scan under a view (only the recent raw rows are parsed and
     checked) and skips the older row groups of a table.
@@ -30,7 +35,7 @@
     {%- endif -%}
     {%- if conditions -%}
         {%- set filtered -%}
-            (select * from {{ relation }} where {{ conditions | join(' and ') }}) dbt_subquery
+            (select * from {{ relation }} as tested_rows where {{ conditions | join(' and ') }}) dbt_subquery
         {%- endset -%}
         {%- do return(filtered) -%}
     {%- endif -%}
@@ -38,8 +43,9 @@
 {%- endmacro %}
 
 
-{#- The `where` condition that keeps a test on `relation` to the recently loaded rows, or ''
-    when the test reads every row (scope 'all', or not an incremental model with loaded_at). -#}
+{#- The `where` condition that keeps a test on `relation` (aliased tested_rows) to the recently
+    loaded rows, or '' when the test reads every row (scope 'all', or not an incremental model
+    or source with a load-time column). -#}
 {% macro recent_rows_condition(relation) -%}
     {%- set scope = var('data_test_scope', 'all') -%}
     {%- if scope not in ['all', 'recent'] -%}
@@ -53,23 +59,52 @@
     {%- endif -%}
     {#- Tests that compare new rows with older ones read every row: volume_anomaly (a day's
         count against the previous weeks), or a test with meta data_test_scope: all. -#}
-    {%- set test_name = (model.get('test_metadata') or {}).get('name') -%}
+    {%- set test_metadata = model.get('test_metadata') or {} -%}
+    {%- set test_name = test_metadata.get('name') -%}
     {%- if test_name in ['volume_anomaly'] or (config.get('meta') or {}).get('data_test_scope') == 'all' -%}
         {{ return('') }}
     {%- endif -%}
-    {#- The model the test is attached to (the tested relation), looked up once. -#}
-    {%- set node = graph.nodes.get(model.get('attached_node') or '') or {} -%}
-    {%- set materialized = node.get('config', {}).get('materialized') -%}
     {%- set row_wise_tests = ['not_null', 'not_null_columns', 'accepted_values', 'relationships', 'expression_is_true'] -%}
-    {%- if 'loaded_at' not in node.get('columns', {}) -%}
+    {%- set key_tests = {'unique': 'column_name', 'unique_combination': 'columns'} -%}
+    {#- The model the test is attached to, or the source it tests, looked up once. -#}
+    {%- set node = graph.nodes.get(model.get('attached_node') or '') -%}
+    {%- if node -%}
+        {%- set materialized = node.get('config', {}).get('materialized') -%}
+        {%- if 'loaded_at' in node.get('columns', {})
+            and (materialized == 'incremental' or (materialized == 'view' and test_name in row_wise_tests)) -%}
+            {{ return(recent_loads_condition(relation, 'loaded_at')) }}
+        {%- endif -%}
         {{ return('') }}
     {%- endif -%}
-    {%- if materialized == 'incremental' or (materialized == 'view' and test_name in row_wise_tests) -%}
-        {%- set hours = var('data_test_recent_hours') | int -%}
-        {%- set newest = '(select max(loaded_at) from ' ~ relation ~ ')' -%}
-        {%- set cutoff = run_query('select ' ~ dbt.dateadd('hour', -1 * hours, newest) ~ ' as cutoff_at').columns[0].values()[0] -%}
-        {#- An empty model: nothing to scope. -#}
-        {{ return('' if cutoff is none else 'loaded_at > ' ~ timestamp_literal(cutoff)) }}
+    {%- set source_ids = model.get('depends_on', {}).get('nodes', []) | select('in', graph.sources) | list -%}
+    {%- set source = graph.sources[source_ids[0]] if source_ids | length == 1 else none -%}
+    {%- if source is none or not source.get('loaded_at_field') -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- if test_name in row_wise_tests -%}
+        {{ return(recent_loads_condition(relation, source.loaded_at_field)) }}
+    {%- elif test_name in key_tests -%}
+        {%- set key = test_metadata.get('kwargs', {}).get(key_tests[test_name]) -%}
+        {%- set key_columns = [key] if key is string else key -%}
+        {%- set recent = recent_loads_condition(relation, source.loaded_at_field, alias='recent_rows') -%}
+        {%- if not recent -%}
+            {{ return('') }}
+        {%- endif -%}
+        {%- set matches = [] -%}
+        {%- for column in key_columns -%}
+            {%- do matches.append('recent_rows.' ~ column ~ ' is not distinct from tested_rows.' ~ column) -%}
+        {%- endfor -%}
+        {{ return('exists (select 1 from ' ~ relation ~ ' as recent_rows where ' ~ recent ~ ' and ' ~ (matches | join(' and ')) ~ ')') }}
     {%- endif -%}
     {{ return('') }}
+{%- endmacro %}
+
+
+{#- `<alias.>column > <literal>`: the rows of `relation` loaded in the last var
+    data_test_recent_hours before its newest load (read now); '' when it has no rows. -#}
+{% macro recent_loads_condition(relation, column, alias='tested_rows') -%}
+    {%- set hours = var('data_test_recent_hours') | int -%}
+    {%- set newest = '(select max(' ~ column ~ ') from ' ~ relation ~ ')' -%}
+    {%- set cutoff = run_query('select ' ~ dbt.dateadd('hour', -1 * hours, newest) ~ ' as cutoff_at').columns[0].values()[0] -%}
+    {{ return('' if cutoff is none else alias ~ '.' ~ column ~ ' > ' ~ timestamp_literal(cutoff)) }}
 {%- endmacro %}
