@@ -13,9 +13,12 @@
     good base rows have a key (a row without one is quarantined), and event ids are keys.
     Good and quarantined rows are checked in two parts of a union, one anti-join each (two
     `not exists` under an `or` make a mark join over every key). When only some days are
-    checked, the staged keys and event ids are first narrowed to those of the checked rows,
-    so that the anti-join's hash table holds the checked days' keys, not every key of the
-    history. The base rows and staged events are read with only the columns compared here:
+    checked, a row is first matched with the staged rows loaded on the checked days (a row
+    staged normally keeps its own load time, and the condition on the load time skips the
+    other days' row groups); only the keys left unmatched (a copy kept from another day, or
+    a missing row) are looked up in the whole staging table, and when none is left that scan
+    is skipped. The events are matched the same way with the fct_usage_events rows loaded
+    on the checked days. The base rows and staged events are read with only the columns compared here:
     each is read by several parts, and a copy of every wide row (payloads included) would
     outgrow the memory limit on a large history. -#}
 {#- Days checked (docs/decision_log.md, "The audit reads the days that changed"): after a full
@@ -46,12 +49,37 @@ staged_events as (
     where {{ audit_day_condition('loaded_at', event_days, 'fct_usage_events') }}
 ),
 
+{%- if audit_checks_some_days(event_days, 'fct_usage_events') %}
+
+-- An event's loaded_at in fct_usage_events is its own, or later when its identity or account
+-- was restated since (such an event is looked up in the whole table below).
+usage_events_on_checked_days as (
+    select event_id from {{ ref('fct_usage_events') }}
+    where {{ audit_day_condition('loaded_at', event_days, 'fct_usage_events') }}
+),
+
+unmatched_events as (
+    select * from staged_events
+    where not exists (
+        select 1 from usage_events_on_checked_days
+        where usage_events_on_checked_days.event_id = staged_events.event_id
+    )
+),
+
 usage_events as (
     select event_id from {{ ref('fct_usage_events') }}
-    {%- if audit_checks_some_days(event_days, 'fct_usage_events') %}
-    where event_id in (select staged_events.event_id from staged_events)
-    {%- endif %}
+    where event_id in (select unmatched_events.event_id from unmatched_events)
 ),
+{%- else %}
+
+unmatched_events as (
+    select * from staged_events
+),
+
+usage_events as (
+    select event_id from {{ ref('fct_usage_events') }}
+),
+{%- endif %}
 
 quarantined_rows as (
     select * from {{ ref('fct_quarantined_rows') }}
@@ -70,49 +98,74 @@ quarantined_rows as (
     where {{ audit_day_condition('loaded_at', days, entry.source ~ '.' ~ entry.table) }}
 ),
 
+{%- if audit_checks_some_days(days, entry.source ~ '.' ~ entry.table) %}
+
+{{ entry.table }}_staged_on_checked_days as (
+    select {{ entry.key }} from {{ ref(entry.staging) }}
+    where {{ audit_day_condition('loaded_at', days, entry.source ~ '.' ~ entry.table) }}
+),
+
+{{ entry.table }}_unmatched as (
+    select * from {{ entry.table }}_base
+    where
+        quarantine_reason is null
+        and not exists (
+            select 1 from {{ entry.table }}_staged_on_checked_days
+            where {{ entry.table }}_staged_on_checked_days.{{ entry.key }} = {{ entry.table }}_base.{{ entry.key }}
+        )
+),
+
 {{ entry.table }}_staged as (
     select {{ entry.key }} from {{ ref(entry.staging) }}
-    {%- if audit_checks_some_days(days, entry.source ~ '.' ~ entry.table) %}
-    where {{ entry.key }} in (select {{ entry.table }}_base.{{ entry.key }} from {{ entry.table }}_base)
-    {%- endif %}
+    where {{ entry.key }} in (select {{ entry.table }}_unmatched.{{ entry.key }} from {{ entry.table }}_unmatched)
 ),
+{%- else %}
+
+{{ entry.table }}_unmatched as (
+    select * from {{ entry.table }}_base
+    where quarantine_reason is null
+),
+
+{{ entry.table }}_staged as (
+    select {{ entry.key }} from {{ ref(entry.staging) }}
+),
+{%- endif %}
 
 {% endfor %}
 missed_raw_rows as (
     {% for entry in raw_table_registry() %}
-    {%- set detail_column = entry.table ~ "_base." ~ entry.detail if entry.detail else "null" -%}
-    {%- set detail_expression = "cast(" ~ detail_column ~ " as " ~ string_type ~ ")" %}
     {%- for missing_from in [entry.staging, 'fct_quarantined_rows'] %}
+    {%- set rows = entry.table ~ ('_unmatched' if loop.first else '_base') -%}
+    {%- set detail_column = rows ~ "." ~ entry.detail if entry.detail else "null" %}
     select
         '{{ entry.source }}.{{ entry.table }}' as source_table,
-        cast({{ entry.table }}_base.{{ entry.key }} as {{ string_type }}) as source_record_id,
-        {{ entry.table }}_base.quarantine_reason,
-        {{ entry.table }}_base.loaded_at,
-        {{ detail_expression }} as detail,
+        cast({{ rows }}.{{ entry.key }} as {{ string_type }}) as source_record_id,
+        {{ rows }}.quarantine_reason,
+        {{ rows }}.loaded_at,
+        cast({{ detail_column }} as {{ string_type }}) as detail,
         '{{ missing_from }}' as missing_from
-    from {{ entry.table }}_base
+    from {{ rows }}
     {%- if loop.first %}
     where
-        {{ entry.table }}_base.quarantine_reason is null
-        and not exists (
+        not exists (
             select 1 from {{ entry.table }}_staged
-            where {{ entry.table }}_staged.{{ entry.key }} = {{ entry.table }}_base.{{ entry.key }}
+            where {{ entry.table }}_staged.{{ entry.key }} = {{ rows }}.{{ entry.key }}
         )
 
     union all
     {%- else %}
     where
-        {{ entry.table }}_base.quarantine_reason is not null
+        {{ rows }}.quarantine_reason is not null
         and not exists (
             select 1 from quarantined_rows
             where
                 quarantined_rows.source_table = '{{ entry.source }}.{{ entry.table }}'
                 and coalesce(quarantined_rows.source_record_id, '')
-                = coalesce(cast({{ entry.table }}_base.{{ entry.key }} as {{ string_type }}), '')
-                and quarantined_rows.quarantine_reason = {{ entry.table }}_base.quarantine_reason
+                = coalesce(cast({{ rows }}.{{ entry.key }} as {{ string_type }}), '')
+                and quarantined_rows.quarantine_reason = {{ rows }}.quarantine_reason
                 and (
-                    quarantined_rows.loaded_at = {{ entry.table }}_base.loaded_at
-                    or (quarantined_rows.loaded_at is null and {{ entry.table }}_base.loaded_at is null)
+                    quarantined_rows.loaded_at = {{ rows }}.loaded_at
+                    or (quarantined_rows.loaded_at is null and {{ rows }}.loaded_at is null)
                 )
         )
     {%- endif %}
@@ -134,11 +187,11 @@ missed_events as (
         loaded_at,
         cast(event_name as {{ string_type }}) as detail,
         'fct_usage_events' as missing_from
-    from staged_events
+    from unmatched_events
     where
         not exists (
             select 1 from usage_events
-            where usage_events.event_id = staged_events.event_id
+            where usage_events.event_id = unmatched_events.event_id
         )
         and coalesce(user_id, '') not in (select erased_users.user_id from erased_users)
         and coalesce(anonymous_id, '') not in (select erased_visitors.anonymous_id from erased_visitors)

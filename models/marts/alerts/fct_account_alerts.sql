@@ -5,85 +5,80 @@
     opens on the first triggered day and closes on the first day after it that the rule is no
     longer true (also when the account stops being evaluated, e.g. its subscription ended);
     it is open while the rule is still true on the as-of date. Rebuilt whole from history on
-    every run: alert_id is stable as long as the opening day is. -#}
+    every run: alert_id is stable as long as the opening day is.
+
+    Method: only the triggered days are read in order. The evaluations have a row for every
+    day of the account's spine (signup to as-of date), so consecutive triggered rows are
+    consecutive days, and the day number less the row's rank among the triggered days is the
+    same along a run and different between runs (windows over the triggered rows instead of
+    over every evaluation). The day after the episode (its closing evaluation, when the
+    spine has one) is joined back by date. -#}
+{%- set day_number = dbt.datediff("cast('2000-01-01' as date)", 'date_day', 'day') %}
+
 with evaluations as (
     select * from {{ ref('int_alerts__rule_evaluations') }}
 ),
 
-sequenced as (
+triggered as (
     select
         account_id,
         rule_key,
         kind,
-        signal,
+        signal,  -- noqa: RF04
         comparison,
         threshold,
         date_day,
         as_of_date,
         signal_value,
-        is_triggered,
-        lag(is_triggered) over (
+        {{ day_number }} - row_number() over (
             partition by account_id, rule_key
-            order by date_day asc nulls last
-        ) as was_triggered_before,
-        lead(is_triggered) over (
-            partition by account_id, rule_key
-            order by date_day asc nulls last
-        ) as is_triggered_next,
-        lead(date_day) over (
-            partition by account_id, rule_key
-            order by date_day asc nulls last
-        ) as next_date_day,
-        lead(signal_value) over (
-            partition by account_id, rule_key
-            order by date_day asc nulls last
-        ) as next_signal_value
+            order by date_day asc
+        ) as run_key
     from evaluations
+    where is_triggered
 ),
 
-flagged as (
+run_days as (
     select
         *,
-        is_triggered and not coalesce(was_triggered_before, false) as is_episode_start,
-        is_triggered and not coalesce(is_triggered_next, false) as is_episode_end
-    from sequenced
+        min(date_day) over (partition by account_id, rule_key, run_key) as opened_on,
+        max(date_day) over (partition by account_id, rule_key, run_key) as last_triggered_on
+    from triggered
 ),
 
--- Each start opens a new island: the running count of starts numbers the episodes.
-numbered as (
-    select
-        *,
-        sum(case when is_episode_start then 1 else 0 end) over (
-            partition by account_id, rule_key
-            order by date_day asc nulls last
-            rows between unbounded preceding and current row
-        ) as episode_number
-    from flagged
-),
-
-episodes as (
+runs as (
     select
         account_id,
         rule_key,
-        episode_number,
+        opened_on,
+        last_triggered_on,
         max(kind) as kind,
         max(signal) as signal,  -- noqa: RF04
         max(comparison) as comparison,
         max(as_of_date) as as_of_date,
-        min(date_day) as opened_on,
-        max(date_day) as last_triggered_on,
         count(*) as triggered_day_count,
-        max(case when is_episode_end then next_date_day end) as closed_on,
-        max(case when is_episode_start then signal_value end) as opening_signal_value,
-        max(case when is_episode_start then threshold end) as threshold,
-        max(case when is_episode_end then signal_value end) as latest_signal_value,
-        max(case when is_episode_end then next_signal_value end) as closing_signal_value
-    from numbered
-    where is_triggered
+        max(case when date_day = opened_on then signal_value end) as opening_signal_value,
+        max(case when date_day = opened_on then threshold end) as threshold,
+        max(case when date_day = last_triggered_on then signal_value end) as latest_signal_value
+    from run_days
     group by
         account_id,
         rule_key,
-        episode_number
+        opened_on,
+        last_triggered_on
+),
+
+episodes as (
+    select
+        runs.*,
+        closing.date_day as closed_on,
+        closing.signal_value as closing_signal_value
+    from runs
+    left join evaluations as closing
+        on
+            runs.account_id = closing.account_id
+            and runs.rule_key = closing.rule_key
+            and cast({{ dbt.dateadd('day', 1, 'runs.last_triggered_on') }} as date) = closing.date_day
 ),
 
 final as (
