@@ -7,19 +7,49 @@
     kept for the same key, so a copy that arrives later never replaces an earlier one and
     an incremental run ends equal to a full build.
 
+    The load window reads the last var incremental_lookback_hours again, so most of its rows
+    are held by this table already, exactly as they are: those change nothing and are left
+    out before the ranking (a held row is found among the rows this table holds from the same
+    window, equal in every column), so only the rows new to the table are ranked with their
+    stored copies and merged.
+
     The new rows and the candidates are read where they are used, not materialized: a
     materialized copy of every wide row (payloads included) outgrows the memory limit on a
     large history and spills, and reading the base model again costs less than that. -#}
 {% macro deduplicate_incrementally(base_model, unique_key, order_by, drop_columns=[]) -%}
 {%- set base_relation = ref(base_model) -%}
 {%- set columns = column_list(base_relation, except=['quarantine_reason', 'corrected_at'] + drop_columns) -%}
-with new_rows as {{ not_materialized() }} (
+{%- set compared = [] if columns == '*' else columns.split(', ') %}
+with window_rows as {{ not_materialized() }} (
     select {{ columns }}
     from {{ base_relation }}
     where
         quarantine_reason is null
         and {{ load_window_filter('loaded_at') }}
 ),
+
+{% if is_incremental() and compared %}
+held_rows as {{ not_materialized() }} (
+    select {{ columns }}
+    from {{ this }}
+    where {{ load_window_filter('loaded_at') }}
+),
+
+new_rows as {{ not_materialized() }} (
+    select * from window_rows
+    where not exists (
+        select 1 from held_rows
+        where
+            {% for column in compared -%}
+            {{ 'and ' if not loop.first }}held_rows.{{ column }} is not distinct from window_rows.{{ column }}
+            {% endfor %}
+    )
+),
+{% else %}
+new_rows as {{ not_materialized() }} (
+    select * from window_rows
+),
+{% endif %}
 
 {% if is_incremental() %}
 candidates as {{ not_materialized() }} (
