@@ -78,14 +78,22 @@
     {%- endif -%}
     {%- set source_ids = model.get('depends_on', {}).get('nodes', []) | select('in', graph.sources) | list -%}
     {%- set source = graph.sources[source_ids[0]] if source_ids | length == 1 else none -%}
-    {%- if source is none or not source.get('loaded_at_field') -%}
+    {#- A load-time column or key that is an expression, not a column name, is read whole. -#}
+    {%- set is_column_name = modules.re.compile('^[A-Za-z_][A-Za-z0-9_]*$').match -%}
+    {%- if source is none or not is_column_name(source.get('loaded_at_field') or '') -%}
         {{ return('') }}
     {%- endif -%}
     {%- if test_name in row_wise_tests -%}
         {{ return(recent_loads_condition(relation, source.loaded_at_field)) }}
     {%- elif test_name in key_tests -%}
         {%- set key = test_metadata.get('kwargs', {}).get(key_tests[test_name]) -%}
-        {%- set key_columns = [key] if key is string else key -%}
+        {%- set key_columns = [key] if key is string else (key or []) -%}
+        {%- if not key_columns -%}
+            {{ return('') }}
+        {%- endif -%}
+        {%- for column in key_columns if column is not string or not is_column_name(column) -%}
+            {{ return('') }}
+        {%- endfor -%}
         {%- set recent = recent_loads_condition(relation, source.loaded_at_field, alias='recent_rows') -%}
         {%- if not recent -%}
             {{ return('') }}
