@@ -86,6 +86,7 @@ quarantined_rows as (
 ),
 
 {% for entry in raw_table_registry() %}
+{%- set source_table = entry.source ~ '.' ~ entry.table %}
 {{ entry.table }}_base as (
     select
         {{ entry.key }},
@@ -95,14 +96,14 @@ quarantined_rows as (
         {%- endif %}
         loaded_at
     from {{ ref(entry.base) }}
-    where {{ audit_day_condition('loaded_at', days, entry.source ~ '.' ~ entry.table) }}
+    where {{ audit_day_condition('loaded_at', days, source_table) }}
 ),
 
-{%- if audit_checks_some_days(days, entry.source ~ '.' ~ entry.table) %}
+{%- if audit_checks_some_days(days, source_table) %}
 
 {{ entry.table }}_staged_on_checked_days as (
     select {{ entry.key }} from {{ ref(entry.staging) }}
-    where {{ audit_day_condition('loaded_at', days, entry.source ~ '.' ~ entry.table) }}
+    where {{ audit_day_condition('loaded_at', days, source_table) }}
 ),
 
 {{ entry.table }}_unmatched as (
