@@ -206,24 +206,34 @@ where problem is not null
 {%- endmacro %}
 
 
-{#- Body of a CTE of fct_feature_adoption: the distinct `columns` of `relation` (rows with
-    week_start_date and month_start_date) per period (period_type, period_start_date), for the
-    periods of CTE recomputed_periods only. -#}
+{#- A query: the distinct `columns` of `relation` (rows with week_start_date and
+    month_start_date) per period (period_type, period_start_date), of the rows that meet
+    `condition` (SQL; none: every row). -#}
+{% macro distinct_rows_per_period(relation, columns, condition=none) -%}
+    {%- for period_type in ['week', 'month'] %}
+    select distinct
+        {%- for column in columns %}
+        {{ column }},
+        {%- endfor %}
+        '{{ period_type }}' as period_type,
+        {{ period_type }}_start_date as period_start_date
+    from {{ relation }}
+    {%- if condition %}
+    where {{ condition }}
+    {%- endif %}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- Body of a CTE of fct_feature_adoption: distinct_rows_per_period of `relation` and
+    `columns`, for the periods of CTE recomputed_periods only. -#}
 {% macro rows_of_recomputed_periods(relation, columns) -%}
     select candidates.*
     from (
-        {%- for period_type in ['week', 'month'] %}
-        select distinct
-            {%- for column in columns %}
-            {{ column }},
-            {%- endfor %}
-            '{{ period_type }}' as period_type,
-            {{ period_type }}_start_date as period_start_date
-        from {{ relation }}
-        {%- if not loop.last %}
-        union all
-        {%- endif %}
-        {%- endfor %}
+        {{- distinct_rows_per_period(relation, columns) | indent(4) }}
     ) as candidates
     inner join recomputed_periods
         on

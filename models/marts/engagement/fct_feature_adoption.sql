@@ -71,19 +71,7 @@ periods as (
 -- Every account active in a period, over the whole history: with the first uses, the
 -- accounts whose plan segment a period's rows depend on.
 all_active_account_periods as (
-    select distinct
-        account_id,
-        'week' as period_type,
-        week_start_date as period_start_date
-    from user_active_days
-    where is_active
-    union all
-    select distinct
-        account_id,
-        'month' as period_type,
-        month_start_date as period_start_date
-    from user_active_days
-    where is_active
+    {{- distinct_rows_per_period('user_active_days', ['account_id'], 'is_active') }}
 ),
 
 account_feature_days as (
