@@ -82,9 +82,10 @@
 
 {#- Body of a CTE: every period of `periods` (lifecycle_periods) from the period starting on
     `start_column` of `first_periods` (one row per `grain` × period type) on, with the activity
-    of `period_activity` (lifecycle_period_activity): its last active day and the `measures`
-    (column names; 0 for a period without activity). -#}
-{% macro lifecycle_dense_periods(first_periods, grain, start_column, measures, periods='periods', period_activity='period_activity') -%}
+    of `period_activity` (lifecycle_period_activity): its last active day, the `measures`
+    (column names; 0 for a period without activity) and the `nullable_measures` (column names;
+    null for a period without activity). -#}
+{% macro lifecycle_dense_periods(first_periods, grain, start_column, measures, periods='periods', period_activity='period_activity', nullable_measures=[]) -%}
     select
         {%- for column in grain %}
         {{ first_periods }}.{{ column }},
@@ -96,6 +97,9 @@
         {{ periods }}.as_of_date,
         {{ first_periods }}.first_active_period_start_date,
         {{ period_activity }}.last_active_date as last_active_date_in_period,
+        {%- for measure in nullable_measures %}
+        {{ period_activity }}.{{ measure }},
+        {%- endfor %}
         {%- for measure in measures %}
         coalesce({{ period_activity }}.{{ measure }}, 0) as {{ measure }}{{ ',' if not loop.last }}
         {%- endfor %}

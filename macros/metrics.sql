@@ -317,20 +317,37 @@ user_days_in_window as (
 
 {% macro default__delete_outside_metric_spine(history_days, bounds_sql, grain) -%}
     {%- if is_incremental() -%}
+        {#- An equality join of the rows kept with their pair's bounds, then the rows outside:
+            a `not exists` with the date conditions would be decorrelated into a join of every
+            distinct row kept. -#}
         delete from {{ this }} as kept
-        where not exists (
-            select 1
-            from ({{ bounds_sql }}) as bounds
-            cross join (select max(as_of_date) as as_of_date from {{ ref('dim_dates') }}) as as_of
-            where
+        using (
+            select
                 {%- for column in grain %}
-                bounds.{{ column }} = kept.{{ column }} and
+                kept_rows.{{ column }},
                 {%- endfor %}
-                bounds.metric_key = kept.metric_key
-                and kept.metric_date >= bounds.spine_start_date
-                and kept.metric_date > {{ dbt.dateadd('day', -history_days, 'as_of.as_of_date') }}
-                and kept.metric_date <= as_of.as_of_date
-        )
+                kept_rows.metric_key,
+                kept_rows.metric_date
+            from {{ this }} as kept_rows
+            cross join (select max(as_of_date) as as_of_date from {{ ref('dim_dates') }}) as as_of
+            left join ({{ bounds_sql }}) as bounds
+                on
+                    {%- for column in grain %}
+                    kept_rows.{{ column }} = bounds.{{ column }} and
+                    {%- endfor %}
+                    kept_rows.metric_key = bounds.metric_key
+            where
+                bounds.metric_key is null
+                or kept_rows.metric_date < bounds.spine_start_date
+                or kept_rows.metric_date <= {{ dbt.dateadd('day', -history_days, 'as_of.as_of_date') }}
+                or kept_rows.metric_date > as_of.as_of_date
+        ) as outside
+        where
+            {%- for column in grain %}
+            kept.{{ column }} = outside.{{ column }} and
+            {%- endfor %}
+            kept.metric_key = outside.metric_key
+            and kept.metric_date = outside.metric_date
     {%- else -%}
         select 1 as nothing_outside_the_spine
     {%- endif -%}
