@@ -75,6 +75,9 @@ retained_member_periods as (
             and members.entity_id = activity_days.entity_id
             and members.cohort_feature = activity_days.feature
             and members.cohort_date <= activity_days.activity_date
+            -- days after the last period counted would make no row: not joined
+            and activity_days.activity_date
+            <= {{ retention_period_last_day(grain, 'members.cohort_date', retention_max_periods()) }}
     {%- if not loop.last %}
     union all
     {%- endif %}
