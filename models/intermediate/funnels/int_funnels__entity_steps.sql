@@ -17,7 +17,9 @@
     no qualify. -#}
 {%- set step_count = funnel_step_count(ref('funnel_steps')) %}
 
-with all_step_events as (
+-- The step events are read where used (the entries and each step, for users and for accounts):
+-- materialized, every step event of the history would be copied first.
+with all_step_events as {{ not_materialized() }} (
     select * from {{ ref('int_funnels__step_events') }}
 ),
 
@@ -42,7 +44,7 @@ as_of as (
     from dates
 ),
 
-step_events as (
+step_events as {{ not_materialized() }} (
     select all_step_events.*
     from all_step_events
     cross join as_of
