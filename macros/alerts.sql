@@ -48,3 +48,16 @@
     ({% for value in values %}'{{ value }}'{% if not loop.last %}, {% endif %}{% endfor %})
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- SQL scalar: a hash of the configuration int_alerts__account_daily_signals applies to
+    history (seed plan_entitlements and vars alert_export_features, alert_advanced_features,
+    alert_error_rate_sources, alert_error_rate_min_operations), stored in every row: when it
+    changes, the pre-hook empties the table and the run computes every day again. -#}
+{% macro alert_signals_fingerprint() -%}
+    {%- set settings = [
+        var('alert_export_features'), var('alert_advanced_features'),
+        var('alert_error_rate_sources'), var('alert_error_rate_min_operations'),
+    ] | tojson | replace("'", "''") -%}
+    {{ dbt.hash(dbt.concat([config_fingerprint(ref('plan_entitlements')), "'|" ~ settings ~ "'"])) }}
+{%- endmacro %}

@@ -220,6 +220,8 @@ def test_backfill_recomputes_the_partition_range(tmp: Path, second_run: ExecuteI
         "model.usage_warehouse.fct_account_engagement_daily",
         "model.usage_warehouse.fct_feature_adoption",
         "model.usage_warehouse.fct_user_daily_usage",
+        "model.usage_warehouse.fct_user_lifecycle",
+        "model.usage_warehouse.int_alerts__account_daily_signals",
         "model.usage_warehouse.int_engagement__user_active_days",
         "model.usage_warehouse.int_retention__activity_days",
         "model.usage_warehouse.int_retention__feature_periods",

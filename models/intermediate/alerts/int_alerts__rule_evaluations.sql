@@ -12,6 +12,15 @@ alert_rules as (
     select * from {{ ref('alert_rules') }}
 ),
 
+dates as (
+    select * from {{ ref('dim_dates') }}
+),
+
+as_of as (
+    select max(as_of_date) as as_of_date
+    from dates
+),
+
 enabled_rules as (
     select
         rule_name,
@@ -29,7 +38,7 @@ signal_values as (
     select
         signals.account_id,
         signals.date_day,
-        signals.as_of_date,
+        as_of.as_of_date,
         signals.account_age_days,
         signals.is_account_live,
         enabled_rules.rule_key,
@@ -42,6 +51,7 @@ signal_values as (
         {{ alert_signal_value('enabled_rules.signal', 'signals') }} as signal_value
     from signals
     cross join enabled_rules
+    cross join as_of
 ),
 
 evaluated as (
