@@ -240,3 +240,50 @@ where problem is not null
             candidates.period_type = recomputed_periods.period_type
             and candidates.period_start_date = recomputed_periods.period_start_date
 {%- endmacro %}
+
+
+{#- Body of a CTE of a dense per-account-day model (fct_account_engagement_daily,
+    int_alerts__account_daily_signals): per account, the first day of its calendar this model
+    holds (first_stored_date). -#}
+{% macro stored_account_first_days() -%}
+    select
+        account_id,
+        min(date_day) as first_stored_date
+    from {{ this }}
+    group by account_id
+{%- endmacro %}
+
+
+{#- Body of a CTE of the same models: per account of CTE `accounts` (account_id, signup_date),
+    the first day this run writes (written_from_date). A full build writes from signup. An
+    incremental run writes from CTE `recompute`'s recompute_from_date, and from signup an
+    account that has no stored row, whose first stored day (CTE `stored_accounts`,
+    stored_account_first_days) is not its signup date or that is in CTE `replanned_accounts`
+    (stored plan columns that changed). -#}
+{% macro account_written_from_dates() -%}
+    {%- if is_incremental() %}
+    select
+        accounts.account_id,
+        accounts.signup_date,
+        case
+            when
+                stored_accounts.first_stored_date is null
+                or stored_accounts.first_stored_date <> accounts.signup_date
+                or replanned_accounts.account_id is not null
+                then accounts.signup_date
+            else greatest(accounts.signup_date, recompute.recompute_from_date)
+        end as written_from_date
+    from accounts
+    cross join recompute
+    left join stored_accounts
+        on accounts.account_id = stored_accounts.account_id
+    left join replanned_accounts
+        on accounts.account_id = replanned_accounts.account_id
+    {%- else %}
+    select
+        account_id,
+        signup_date,
+        signup_date as written_from_date
+    from accounts
+    {%- endif %}
+{%- endmacro %}

@@ -86,11 +86,7 @@ recompute as (
 ),
 
 stored_accounts as (
-    select
-        account_id,
-        min(date_day) as first_stored_date
-    from {{ this }}
-    group by account_id
+    {{ stored_account_first_days() }}
 ),
 
 -- Accounts with a stored row whose plan columns are no longer those of int_accounts__plan_days.
@@ -112,31 +108,7 @@ replanned_accounts as (
 
 -- Per account: the first day written in this run.
 account_windows as (
-    {%- if is_incremental() %}
-    select
-        accounts.account_id,
-        accounts.signup_date,
-        case
-            when
-                stored_accounts.first_stored_date is null
-                or stored_accounts.first_stored_date <> accounts.signup_date
-                or replanned_accounts.account_id is not null
-                then accounts.signup_date
-            else greatest(accounts.signup_date, recompute.recompute_from_date)
-        end as written_from_date
-    from accounts
-    cross join recompute
-    left join stored_accounts
-        on accounts.account_id = stored_accounts.account_id
-    left join replanned_accounts
-        on accounts.account_id = replanned_accounts.account_id
-    {%- else %}
-    select
-        account_id,
-        signup_date,
-        signup_date as written_from_date
-    from accounts
-    {%- endif %}
+    {{- account_written_from_dates() }}
 ),
 
 -- The first day read: lead_days before the first day written (its windows), not before signup.
