@@ -19,6 +19,10 @@ signals as (
     select * from {{ ref('int_alerts__account_daily_signals') }}
 ),
 
+dates as (
+    select * from {{ ref('dim_dates') }}
+),
+
 open_alerts as (
     select
         case when alerts.kind = 'risk' then 1 else 2 end as section_order,
@@ -61,7 +65,7 @@ movers as (
         ) as section_rank
     from signals
     where
-        date_day = as_of_date
+        date_day = (select max(dates.as_of_date) from dates)
         and is_account_live
 ),
 
