@@ -101,6 +101,25 @@
 {%- endmacro %}
 
 
+{#- `where`-clause fragment for the session-keyed marts: true for the rows that
+    int_sessions__clickstream_events wrote since the mart's watermark (all rows on a full
+    build). They are whole sessions: every row of a session carries the same
+    sessionized_loaded_at (an incremental run writes a touched person's sessions whole, from
+    a run start on; a full build gives each row its session's newest load time), so these
+    are exactly the rows of the sessions session_affected_ids names now. A condition on one
+    timestamp, with the watermark read when the model runs (a literal, read before the
+    pre-hook deletes, like the session ids it deletes), reaches the scan: the other columns
+    are read for the matching rows only, where a list of session ids is matched against
+    every stored row. -#}
+{% macro session_written_rows_filter() -%}
+    {%- if is_incremental() -%}
+        sessionized_loaded_at > {{ load_watermark_literal('loaded_at') }}
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- Pre-hook of the session-keyed marts: deletes the rows of every affected session. The
     delete+insert on the model's key replaces the sessions that still exist; this removes the
     ones that do not any more (merged into another session by a late event, or moved to

@@ -8,15 +8,17 @@ arithmetic below is on the `at` times, the asserted timestamps carry the extra s
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from fixture_data import load_fixture
 from fixture_sessions import SESSIONS_DATASET
-from usage_warehouse.dbt import run_dbt
+from usage_warehouse.dbt import DbtCommandError, run_dbt
 from usage_warehouse.warehouse import query, table_rows
 
 DBT_VARS = {"as_of_date": "2026-09-13", "incremental_lookback_hours": 0}
@@ -357,3 +359,39 @@ def test_incremental_batches_equal_full_build(full_build: Path, incremental_buil
     compared = f"select {', '.join(columns)} from {INT_TABLE} order by all"
     assert len(columns) > 20
     assert query(incremental, compared) == query(full_build, compared)
+
+
+def test_a_full_build_marks_each_session_with_its_newest_load(full_build: Path) -> None:
+    """The session marts read the rows written since their watermark as whole sessions: every row of
+    a session carries its newest loaded_at. ses_usr_4's 09:00 session holds events of three batches."""
+    assert query(
+        full_build,
+        f"select event_id, loaded_at < sessionized_loaded_at from {INT_TABLE}"
+        " where person_key = 'user:ses_usr_4' order by event_at",
+    ) == [
+        ("segment_page:ses_p_d1", True),
+        ("segment_page:ses_p_d2", True),
+        ("segment_track:ses_t_d5", False),
+        ("segment_page:ses_p_d3", True),
+        ("segment_track:ses_t_d4", True),
+    ]
+    assert query(
+        full_build,
+        f"select count(*) from (select session_id from {INT_TABLE} group by session_id"
+        " having count(distinct sessionized_loaded_at) > 1 or max(sessionized_loaded_at) <> max(loaded_at)) as split",
+    ) == [(0,)]
+
+
+def test_a_session_with_two_load_marks_fails_its_data_test(full_build: Path, target_path: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "warehouse.duckdb"
+    shutil.copy(full_build, broken)
+    with duckdb.connect(str(broken)) as con:
+        con.execute(
+            f"update {INT_TABLE} set sessionized_loaded_at = sessionized_loaded_at - interval 1 hour"
+            " where event_id = 'segment_page:ses_p_d2'"
+        )
+    selection = ["test", "--select", "int_sessions__clickstream_events,test_name:same_within_group"]
+    failure = r"same_within_group_int_sessions__clickstream_events\S*.*\n.*Got 1 result"
+    with pytest.raises(DbtCommandError, match=failure):
+        run_dbt(selection, db_path=broken, target_path=target_path, dbt_vars=DBT_VARS)
+    run_dbt(selection, db_path=full_build, target_path=target_path, dbt_vars=DBT_VARS)

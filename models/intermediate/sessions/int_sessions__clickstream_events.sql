@@ -200,6 +200,7 @@ ordered as (
         event_id,
         person_key,
         event_at,
+        loaded_at,
         lag(event_at) over (partition by person_key order by {{ session_order }}) as previous_event_at,
         row_number() over (partition by person_key order by {{ session_order }}) as person_event_number
     from to_sessionize
@@ -213,6 +214,7 @@ runs as (
         event_id,
         person_key,
         event_at,
+        loaded_at,
         person_event_number,
         max(
             case
@@ -245,6 +247,7 @@ session_bounds as (
         chunk_number,
         min(event_at) as session_started_at,
         max(event_at) as session_ended_at,
+        max(loaded_at) as session_loaded_at,
         min(person_event_number) as first_person_event_number
     from chunks
     group by person_key, run_started_at, chunk_number
@@ -258,6 +261,7 @@ session_keys as (
         run_started_at,
         chunk_number,
         session_started_at,
+        session_loaded_at,
         first_person_event_number,
         max(session_ended_at) over (partition by person_key, run_started_at) as run_ended_at,
         {{ dbt.hash(dbt.concat([
@@ -274,6 +278,7 @@ sessions as (
         chunks.chunk_number,
         session_keys.session_id,
         session_keys.session_started_at,
+        session_keys.session_loaded_at,
         chunks.person_event_number - session_keys.first_person_event_number + 1 as event_number_in_session
     from chunks
     inner join session_keys
@@ -291,6 +296,7 @@ sessionized as (
         sessions.chunk_number,
         sessions.session_id,
         sessions.session_started_at,
+        sessions.session_loaded_at,
         sessions.event_number_in_session
     from to_sessionize
     inner join sessions
@@ -326,12 +332,14 @@ final as (
         cast(previous_session_id as {{ dbt.type_string() }}) as previous_session_id,
         cast(previous_session_started_at as {{ dbt.type_timestamp() }}) as previous_session_started_at,
         cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
-        {#- a full build writes every row, and the marts are built with it: each row's own load
-            time, so the next run's lookback recomputes only the dates of recently loaded rows -#}
+        {#- a full build writes every row, and the marts are built with it: each session's newest
+            load time, so the next run's lookback recomputes only the sessions with a recently
+            loaded row, and every row of a session carries the same value (the session marts
+            read the rows written since their watermark as whole sessions) -#}
         {%- if is_incremental() %}
         cast((select max(new_events.loaded_at) from new_events) as {{ dbt.type_timestamp() }}) as sessionized_loaded_at
         {%- else %}
-        cast(loaded_at as {{ dbt.type_timestamp() }}) as sessionized_loaded_at
+        cast(session_loaded_at as {{ dbt.type_timestamp() }}) as sessionized_loaded_at
         {%- endif %}
     from sessionized
 )

@@ -13,7 +13,7 @@ with clickstream as (
     select * from {{ ref('int_sessions__clickstream_events') }}
     where
         has_person
-        and {{ session_affected_ids_filter(ref('int_sessions__clickstream_events')) }}
+        and {{ session_written_rows_filter() }}
 ),
 
 session_events as (
