@@ -23,37 +23,6 @@ bands as (
     select * from {{ ref('health_score_bands') }}
 ),
 
-component_changes as (
-    select
-        current_scores.account_id,
-        current_scores.date_day,
-        current_scores.component_key,
-        case
-            when current_scores.is_enabled
-                then current_scores.weight * (current_scores.component_score - prior_scores.component_score)
-        end as weighted_change_7d
-    from component_scores as current_scores
-    inner join component_scores as prior_scores
-        on
-            current_scores.account_id = prior_scores.account_id
-            and current_scores.component_key = prior_scores.component_key
-            and prior_scores.date_day = cast({{ dbt.dateadd('day', -7, 'current_scores.date_day') }} as date)
-),
-
-ranked_changes as (
-    select
-        account_id,
-        date_day,
-        component_key,
-        weighted_change_7d,
-        row_number() over (
-            partition by account_id, date_day
-            order by abs(weighted_change_7d) desc nulls last, component_key asc nulls last
-        ) as change_rank
-    from component_changes
-    where weighted_change_7d <> 0
-),
-
 daily_scores as (
     select
         account_id,
@@ -61,6 +30,7 @@ daily_scores as (
         {%- for component_key in component_keys %}
         max(case when component_key = '{{ component_key }}' then raw_signal end) as {{ component_key }}_signal,
         max(case when component_key = '{{ component_key }}' then component_score end) as {{ component_key }}_score,
+        max(case when component_key = '{{ component_key }}' and is_enabled then weight end) as {{ component_key }}_enabled_weight,
         {%- endfor %}
         {#- summed as exact decimals: a sum of doubles depends on the order of the rows -#}
         cast(sum(
@@ -84,6 +54,7 @@ scored as (
         {%- for component_key in component_keys %}
         daily_scores.{{ component_key }}_signal,
         daily_scores.{{ component_key }}_score,
+        daily_scores.{{ component_key }}_enabled_weight,
         {%- endfor %}
         daily_scores.scored_weight,
         engagement_daily.is_subscription_ended,
@@ -117,28 +88,18 @@ banded as (
             )
 ),
 
-final as (
+-- The score 7 and 30 days earlier, and each enabled component's weighted score change over 7
+-- days (weight x change of its score; none without a score on either day).
+compared as (
     select
-        banded.account_id,
-        banded.date_day,
-        cast(banded.days_since_signup as {{ dbt.type_int() }}) as days_since_signup,
-        banded.is_onboarding,
-        banded.is_subscription_ended,
+        banded.*,
         {%- for component_key in component_keys %}
-        cast(banded.{{ component_key }}_signal as {{ type_double() }}) as {{ component_key }}_signal,
-        cast(banded.{{ component_key }}_score as {{ type_double() }}) as {{ component_key }}_score,
+        banded.{{ component_key }}_enabled_weight * (
+            banded.{{ component_key }}_score - prior_7d.{{ component_key }}_score
+        ) as {{ component_key }}_weighted_change_7d,
         {%- endfor %}
-        cast(banded.scored_weight as {{ type_double() }}) as scored_weight,
-        cast(banded.health_score as {{ type_double() }}) as health_score,
-        cast(banded.health_band as {{ dbt.type_string() }}) as health_band,
-        cast(banded.health_score - prior_7d.health_score as {{ type_double() }}) as health_score_change_7d,
-        cast(banded.health_score - prior_30d.health_score as {{ type_double() }}) as health_score_change_30d,
-        cast(
-            case when not banded.is_onboarding then ranked_changes.component_key end as {{ dbt.type_string() }}
-        ) as most_moved_component_key,
-        cast(
-            case when not banded.is_onboarding then ranked_changes.weighted_change_7d end as {{ type_double() }}
-        ) as most_moved_weighted_change_7d
+        prior_7d.health_score as health_score_7d_before,
+        prior_30d.health_score as health_score_30d_before
     from banded
     left join banded as prior_7d
         on
@@ -148,11 +109,56 @@ final as (
         on
             banded.account_id = prior_30d.account_id
             and prior_30d.date_day = cast({{ dbt.dateadd('day', -30, 'banded.date_day') }} as date)
-    left join ranked_changes
-        on
-            banded.account_id = ranked_changes.account_id
-            and banded.date_day = ranked_changes.date_day
-            and ranked_changes.change_rank = 1
+),
+
+-- The largest absolute change that is not zero; the component that moved most is the first
+-- (by component key) with that change.
+ranked as (
+    select
+        *,
+        greatest(
+            {%- for component_key in component_keys %}
+            abs(nullif({{ component_key }}_weighted_change_7d, 0)){{ ',' if not loop.last }}
+            {%- endfor %}
+        ) as largest_change_7d
+    from compared
+),
+
+most_moved as (
+    select
+        *,
+        case
+            {%- for component_key in component_keys | sort %}
+            when abs({{ component_key }}_weighted_change_7d) = largest_change_7d then '{{ component_key }}'
+            {%- endfor %}
+        end as most_moved_key,
+        case
+            {%- for component_key in component_keys | sort %}
+            when abs({{ component_key }}_weighted_change_7d) = largest_change_7d then {{ component_key }}_weighted_change_7d
+            {%- endfor %}
+        end as most_moved_change_7d
+    from ranked
+),
+
+final as (
+    select
+        account_id,
+        date_day,
+        cast(days_since_signup as {{ dbt.type_int() }}) as days_since_signup,
+        is_onboarding,
+        is_subscription_ended,
+        {%- for component_key in component_keys %}
+        cast({{ component_key }}_signal as {{ type_double() }}) as {{ component_key }}_signal,
+        cast({{ component_key }}_score as {{ type_double() }}) as {{ component_key }}_score,
+        {%- endfor %}
+        cast(scored_weight as {{ type_double() }}) as scored_weight,
+        cast(health_score as {{ type_double() }}) as health_score,
+        cast(health_band as {{ dbt.type_string() }}) as health_band,
+        cast(health_score - health_score_7d_before as {{ type_double() }}) as health_score_change_7d,
+        cast(health_score - health_score_30d_before as {{ type_double() }}) as health_score_change_30d,
+        cast(case when not is_onboarding then most_moved_key end as {{ dbt.type_string() }}) as most_moved_component_key,
+        cast(case when not is_onboarding then most_moved_change_7d end as {{ type_double() }}) as most_moved_weighted_change_7d
+    from most_moved
 )
 
 select * from final
