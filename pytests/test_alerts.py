@@ -314,3 +314,32 @@ def test_unknown_signal_fails_the_build_naming_the_rule(warehouse: tuple[Path, P
         "select rule_key, signal from usage_dbt_test__audit.alert_rules_signal_is_known order by 1"
     )
     assert failing == [("risk_typo", "error_rate_7day")]
+
+
+def test_morning_summary_lists_open_alerts_and_top_movers(warehouse: tuple[Path, Path]) -> None:
+    """analyses/morning_summary.sql (printed by `make demo`) on the as-of date 10-15."""
+    db_path, target = warehouse
+    run_dbt(["compile", "--select", "morning_summary"], db_path=db_path, target_path=target)
+    compiled = target / "compiled" / "usage_warehouse" / "analyses" / "morning_summary.sql"
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        rows = con.execute(
+            f"select section, rank_in_section, account_id, days_open, since_date,"
+            f" case when section = 'top_mover' then reason end from ({compiled.read_text()}) as summary"
+        ).fetchall()
+    assert rows == [
+        # The open risk alerts of test_every_alert_episode, longest open first.
+        ("at_risk", 1, "acc_Y", 12, d("2026-10-04"), None),
+        ("at_risk", 2, "acc_X", 7, d("2026-10-09"), None),
+        ("at_risk", 3, "acc_S", 3, d("2026-10-13"), None),
+        ("at_risk", 4, "acc_S", 2, d("2026-10-14"), None),
+        # The open upsell alerts; acc_S's two 7-day alerts by rule key (advanced features, plan limit).
+        ("upsell", 1, "acc_Z", 15, d("2026-10-01"), None),
+        ("upsell", 2, "acc_S", 7, d("2026-10-09"), None),
+        ("upsell", 3, "acc_S", 7, d("2026-10-09"), None),
+        # Live accounts by the change of active events, 7 days to 10-15 against the 7 before (test_signals_on_the_
+        # as_of_date): acc_S 7 -> 10; the three without a change by account id.
+        ("top_mover", 1, "acc_S", None, None, "active events 7d: 7 -> 10"),
+        ("top_mover", 2, "acc_X", None, None, "active events 7d: 0 -> 0"),
+        ("top_mover", 3, "acc_Y", None, None, "active events 7d: 0 -> 0"),
+        ("top_mover", 4, "acc_Z", None, None, "active events 7d: 14 -> 14"),
+    ]
