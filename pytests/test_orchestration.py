@@ -12,18 +12,20 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 import pytest
 from dagster import AssetKey, DagsterEventType, Definitions, ExecuteInProcessResult, RetryPolicy, build_schedule_context
 
 from fixture_data import FIXTURE, load_fixture, segment_call
+from usage_warehouse.dbt import INCREMENTAL_BUILD, PRODUCTION_BUILD
 from usage_warehouse.orchestration.jobs import (
     BACKFILL_JOB,
     DAILY_JOB,
     RUN_DATE_TAG,
     OrchestrationSettings,
+    WarehouseResource,
     build_definitions,
 )
 from usage_warehouse.orchestration.landing import Landing, Log, loads_until
@@ -245,3 +247,35 @@ def test_schedule_requests_yesterdays_run_once_a_day(tmp: Path, first_run: Execu
     assert request.run_key == "2026-10-20"
     assert request.tags[RUN_DATE_TAG] == "2026-10-20"
     assert definitions.resolve_job_def(DAILY_JOB).op_retry_policy == RetryPolicy(max_retries=2)
+
+
+def test_the_daily_build_reuses_the_parse_kept_for_its_vars(tmp_path: Path) -> None:
+    """dbt parses the whole project again when its vars differ from those of the parse it finds: each
+    command starts from the parse kept for its vars, else the manifest's (no vars)."""
+
+    class RecordingDbt:
+        def cli(self, args: list[str], target_path: Path, **kwargs: Any) -> Path:
+            return target_path
+
+    warehouse = WarehouseResource(
+        db_path=str(tmp_path / "warehouse.duckdb"),
+        target_path=str(tmp_path / "target"),
+        reports_dir=str(tmp_path),
+        expectations_docs_dir=str(tmp_path),
+    )
+    (tmp_path / "target").mkdir()
+    (tmp_path / "target" / "partial_parse.msgpack").write_bytes(b"manifest parse")
+    dbt = cast(Any, RecordingDbt())
+    daily, weekly = list(INCREMENTAL_BUILD), list(PRODUCTION_BUILD)
+
+    def started(args: list[str], run_id: str) -> bytes:
+        run_target: Path = warehouse.start_dbt(dbt, args, run_id)
+        return (run_target / "partial_parse.msgpack").read_bytes()
+
+    assert started(daily, "run_1") == b"manifest parse"
+    # dbt parsed again with the daily vars and wrote its parse into the run's target path.
+    (warehouse.run_dir("run_1") / "partial_parse.msgpack").write_bytes(b"daily parse")
+    warehouse.keep_parse(daily, "run_1")
+    assert started(daily, "run_2") == b"daily parse"
+    assert started(weekly, "run_3") == b"manifest parse"
+    assert warehouse.kept_parse(daily) != warehouse.kept_parse(weekly)

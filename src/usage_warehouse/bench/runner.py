@@ -38,6 +38,7 @@ from usage_warehouse.bench.sizes import (
 )
 from usage_warehouse.dbt import (
     INCREMENTAL_BUILD,
+    INCREMENTAL_VARS,
     PRODUCTION_BUILD,
     PROJECT_DIR,
     MeasuredDbtRun,
@@ -249,6 +250,9 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
 
     new_rows = sum(append_database(new_day_db, full_db).values())
     progress.step(f"{label}: new day landed", new_rows)
+    # Untimed, like the daily job, which keeps the parse of its own command: dbt parses the whole
+    # project again when the vars change (the full build ran without the incremental ones).
+    run_dbt(["parse", *INCREMENTAL_VARS], db_path=full_db, target_path=target)
     incremental, incremental_steal = _timed_dbt(list(INCREMENTAL_BUILD), full_db, target)
     incremental_artifacts = Artifacts.read(target)
     progress.step(f"{label}: incremental dbt build {incremental.seconds:.1f}s", new_rows)

@@ -9,6 +9,7 @@ writes the run report. docs/orchestration.md explains the choices.
 
 # No `from __future__ import annotations`: Dagster reads the context and resource annotations.
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -59,6 +60,8 @@ RUN_DATE_TAG = "usage_warehouse/run_date"
 # Unit tests that read the built table are left out of a build on a fresh warehouse (as the
 # default selector in selectors.yml does); pytest runs them.
 DBT_EXCLUDE = "tag:needs_built_model"
+# dbt's saved parse of the project in a target path (partial parsing).
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 # dbt's target directory ($DBT_TARGET_PATH, relative to the project, default target/).
 TARGET_ROOT = PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
 DEFAULT_TARGET = TARGET_ROOT / "dagster"
@@ -128,15 +131,32 @@ class WarehouseResource(ConfigurableResource):  # type: ignore[type-arg]
         with environment(DuckDBEngine(self.db_path).dbt_env()):
             yield
 
+    def kept_parse(self, args: list[str]) -> Path:
+        """Where the parse of the commands with the vars of `args` is kept: dbt parses the whole
+        project again when its vars differ from those of the parse it finds, so the daily
+        build's parse (incremental vars) is kept apart from the manifest's (no vars)."""
+        dbt_vars = args[args.index("--vars") + 1] if "--vars" in args else ""
+        return Path(self.target_path) / "parses" / f"{hashlib.sha256(dbt_vars.encode()).hexdigest()[:16]}.msgpack"
+
     def start_dbt(self, dbt: DbtCliResource, args: list[str], run_id: str, **kwargs: Any) -> Any:
-        """Start one dbt command for a run, reusing the parse of the manifest (partial parsing)."""
+        """Start one dbt command for a run, reusing a parse of the project (partial parsing): the
+        one kept for its vars (keep_parse), else the manifest's."""
         target = self.run_dir(run_id)
         target.mkdir(parents=True, exist_ok=True)
-        parsed = Path(self.target_path) / "partial_parse.msgpack"
+        kept = self.kept_parse(args)
+        parsed = kept if kept.exists() else Path(self.target_path) / PARTIAL_PARSE_FILE
         if parsed.exists():
-            shutil.copy(parsed, target / parsed.name)
+            shutil.copy(parsed, target / PARTIAL_PARSE_FILE)
         with self.dbt_env():
             return dbt.cli(args, target_path=target, **kwargs)
+
+    def keep_parse(self, args: list[str], run_id: str) -> None:
+        """Keep the parse a run's dbt command wrote, for the next command with the same vars."""
+        parsed = self.run_dir(run_id) / PARTIAL_PARSE_FILE
+        if parsed.exists():
+            kept = self.kept_parse(args)
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(parsed, kept)
 
 
 def run_date_of(context: AssetExecutionContext | OpExecutionContext) -> date:
@@ -253,6 +273,7 @@ def build_definitions(settings: OrchestrationSettings) -> Definitions:
         context.log.info(f"dbt {' '.join(args)}")
         invocation = warehouse.start_dbt(dbt, args, context.run.run_id, context=context, raise_on_error=False)
         yield from invocation.stream()
+        warehouse.keep_parse(args, context.run.run_id)
         if not invocation.is_successful():
             path = _write_report(warehouse, context, status="failed")
             failed = _failed_nodes(warehouse.run_dir(context.run.run_id) / "run_results.json")
