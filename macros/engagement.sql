@@ -254,6 +254,31 @@ where problem is not null
 {%- endmacro %}
 
 
+{#- Body of a CTE of the same models: the accounts with a stored row whose columns differ
+    from those of the same day in CTE `current_days` (account_id, date_day), compared as text
+    with nulls equal. `columns`: the columns compared, or a dict from each stored column to
+    its column in `current_days`; `also_changed`, a further condition on the stored row (SQL
+    on alias stored). -#}
+{% macro accounts_with_changed_days(current_days, columns, also_changed=none) -%}
+    select distinct stored.account_id
+    from {{ this }} as stored
+    inner join {{ current_days }}
+        on
+            stored.account_id = {{ current_days }}.account_id
+            and stored.date_day = {{ current_days }}.date_day
+    where
+        {%- set pairs = columns.items() if columns is mapping else zip(columns, columns) | list %}
+        {%- for stored_column, current_column in pairs %}
+        coalesce(cast(stored.{{ stored_column }} as {{ dbt.type_string() }}), '~')
+        <> coalesce(cast({{ current_days }}.{{ current_column }} as {{ dbt.type_string() }}), '~')
+        {{- ' or' if not loop.last or also_changed }}
+        {%- endfor %}
+        {%- if also_changed %}
+        {{ also_changed }}
+        {%- endif %}
+{%- endmacro %}
+
+
 {#- Body of a CTE of the same models: per account of CTE `accounts` (account_id, signup_date),
     the first day this run writes (written_from_date). A full build writes from signup. An
     incremental run writes from CTE `recompute`'s recompute_from_date, and from signup an

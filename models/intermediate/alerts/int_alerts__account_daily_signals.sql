@@ -91,18 +91,10 @@ stored_accounts as (
 
 -- Accounts with a stored row whose plan columns are no longer those of int_accounts__plan_days.
 replanned_accounts as (
-    select distinct stored.account_id
-    from {{ this }} as stored
-    inner join account_days
-        on
-            stored.account_id = account_days.account_id
-            and stored.date_day = account_days.date_day
-    where
-        {%- for column in ['plan', 'seats', 'is_account_live', 'signup_date'] %}
-        coalesce(cast(stored.{{ column }} as {{ dbt.type_string() }}), '~')
-        <> coalesce(cast(account_days.{{ column }} as {{ dbt.type_string() }}), '~')
-        {{- ' or' if not loop.last }}
-        {%- endfor %}
+    {{ accounts_with_changed_days(
+        'account_days',
+        ['plan', 'seats', 'is_account_live', 'signup_date'],
+    ) | indent(4) }}
 ),
 {% endif %}
 

@@ -69,21 +69,19 @@ stored_accounts as (
 -- Accounts with a stored row whose plan columns are no longer those of int_accounts__plan_days,
 -- or whose onboarding flag changed (var onboarding_period_days edited).
 replanned_accounts as (
-    select distinct stored.account_id
-    from {{ this }} as stored
-    inner join plan_days
-        on
-            stored.account_id = plan_days.account_id
-            and stored.date_day = plan_days.date_day
-    where
-        {%- for column in plan_columns %}
-        {%- set current = 'plan_days.' ~ ('seats' if column == 'paid_seats' else column) %}
-        coalesce(cast(stored.{{ column }} as {{ dbt.type_string() }}), '~')
-        <> coalesce(cast({{ current }} as {{ dbt.type_string() }}), '~')
-        or
-        {%- endfor %}
+    {%- set compared_columns = {} -%}
+    {%- for column in plan_columns -%}
+        {%- do compared_columns.update({column: 'seats' if column == 'paid_seats' else column}) -%}
+    {%- endfor -%}
+    {%- set onboarding_changed -%}
         stored.is_onboarding
         <> ({{ days_between('stored.signup_date', 'stored.date_day') }} < {{ var('onboarding_period_days') | int }})
+    {%- endset %}
+    {{ accounts_with_changed_days(
+        'plan_days',
+        compared_columns,
+        also_changed=onboarding_changed,
+    ) | indent(4) }}
 ),
 {% endif %}
 
