@@ -89,9 +89,10 @@
 {%- endmacro %}
 
 
-{#- `where`-clause fragment for the session-keyed marts: true for the rows of every affected
-    session (all rows on a full build), written as literals when the model runs
-    (in_values_condition). -#}
+{#- `where`-clause fragment of the session-keyed marts' pre-hook (delete_affected_sessions):
+    true for the rows of every affected session, now and before (all rows on a full build),
+    written as literals when the model runs (in_values_condition). The marts' own query reads
+    the rows written since their watermark instead (session_written_rows_filter). -#}
 {% macro session_affected_ids_filter(clickstream_relation, column='session_id') -%}
     {%- if is_incremental() -%}
         ({{ in_values_condition(column, session_affected_ids(clickstream_relation), 'affected_session_id', [clickstream_relation]) }})
