@@ -189,7 +189,7 @@
 
 
 {#- The text parsed as JSON, or null when it is not valid JSON. Extract from the result
-    with json_extract_text: parsing once is cheaper than once per key. -#}
+    with json_extract_text, or several keys with json_text_fields. -#}
 {% macro try_parse_json(expr) -%}
     {{ return(adapter.dispatch('try_parse_json', 'usage_warehouse')(expr)) }}
 {%- endmacro %}
@@ -204,6 +204,48 @@
 
 {% macro spark__try_parse_json(expr) -%}
     case when get_json_object({{ expr }}, '$') is not null then {{ expr }} end
+{%- endmacro %}
+
+
+{#- Several top-level keys of one JSON value, read in one pass. json_text_fields(json_expr, keys)
+    is a value that holds them all: select it once, in a CTE of its own; json_text_field(fields,
+    keys, key) then reads one key's text from it (null when missing), as json_extract_text does.
+    DuckDB's JSON type is text that each extraction parses again, so one extraction of the list
+    of paths replaces one parse per key (at 3.9M log lines, 11 keys: 2.4 s instead of 5.0 s);
+    PostgreSQL (jsonb) and Spark read each key from the value itself. -#}
+{% macro json_text_fields(json_expr, keys) -%}
+    {{ return(adapter.dispatch('json_text_fields', 'usage_warehouse')(json_expr, keys)) }}
+{%- endmacro %}
+
+{% macro default__json_text_fields(json_expr, keys) -%}
+    json_extract_string({{ json_expr }}, [{% for key in keys %}'$."{{ key }}"'{% if not loop.last %}, {% endif %}{% endfor %}])
+{%- endmacro %}
+
+{% macro postgres__json_text_fields(json_expr, keys) -%}
+    {{ json_expr }}
+{%- endmacro %}
+
+{% macro spark__json_text_fields(json_expr, keys) -%}
+    {{ json_expr }}
+{%- endmacro %}
+
+{% macro json_text_field(fields_expr, keys, key) -%}
+    {%- if key not in keys -%}
+    {{ exceptions.raise_compiler_error("json_text_field: key '" ~ key ~ "' is not among the keys read by json_text_fields (" ~ keys | join(', ') ~ "): add it to that list") }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('json_text_field', 'usage_warehouse')(fields_expr, keys, key)) }}
+{%- endmacro %}
+
+{% macro default__json_text_field(fields_expr, keys, key) -%}
+    {{ fields_expr }}[{{ keys.index(key) + 1 }}]
+{%- endmacro %}
+
+{% macro postgres__json_text_field(fields_expr, keys, key) -%}
+    {{ json_extract_text(fields_expr, key) }}
+{%- endmacro %}
+
+{% macro spark__json_text_field(fields_expr, keys, key) -%}
+    {{ json_extract_text(fields_expr, key) }}
 {%- endmacro %}
 
 

@@ -1,5 +1,10 @@
 {{ assert_raw_contract('server_logs', 'log_lines') }}
 
+{%- set line_keys = [
+    'ts', 'level', 'service', 'event', 'account_id', 'user_id', 'request_id', 'status', 'duration_ms',
+    'quantity', 'error_code',
+] %}
+
 with source as (
     select * from {{ source('server_logs', 'log_lines') }}
 ),
@@ -20,6 +25,22 @@ parsed as (
     from source
 ),
 
+-- The keys of a line, read from its JSON in one pass.
+fields as (
+    select
+        log_line_id,
+        log_file,
+        line_number,
+        loaded_at,
+        payload_length_chars,
+        payload_hash,
+        is_json_object,
+        has_invalid_encoding,
+        line_excerpt,
+        {{ json_text_fields('line_json', line_keys) }} as line_fields
+    from parsed
+),
+
 extracted as (
     select
         log_line_id,
@@ -31,18 +52,18 @@ extracted as (
         is_json_object,
         has_invalid_encoding,
         line_excerpt,
-        nullif(trim({{ json_extract_text('line_json', 'ts') }}), '') as raw_ts,
-        nullif(trim({{ json_extract_text('line_json', 'level') }}), '') as raw_level,
-        nullif(trim({{ json_extract_text('line_json', 'service') }}), '') as raw_service,
-        nullif(trim({{ json_extract_text('line_json', 'event') }}), '') as raw_event,
-        nullif(trim({{ json_extract_text('line_json', 'account_id') }}), '') as raw_account_id,
-        nullif(trim({{ json_extract_text('line_json', 'user_id') }}), '') as raw_user_id,
-        nullif(trim({{ json_extract_text('line_json', 'request_id') }}), '') as raw_request_id,
-        nullif(trim({{ json_extract_text('line_json', 'status') }}), '') as raw_status,
-        nullif(trim({{ json_extract_text('line_json', 'duration_ms') }}), '') as raw_duration_ms,
-        nullif(trim({{ json_extract_text('line_json', 'quantity') }}), '') as raw_quantity,
-        nullif(trim({{ json_extract_text('line_json', 'error_code') }}), '') as raw_error_code
-    from parsed
+        nullif(trim({{ json_text_field('line_fields', line_keys, 'ts') }}), '') as raw_ts,
+        nullif(trim({{ json_text_field('line_fields', line_keys, 'level') }}), '') as raw_level,
+        nullif(trim({{ json_text_field('line_fields', line_keys, 'service') }}), '') as raw_service,
+        nullif(trim({{ json_text_field('line_fields', line_keys, 'event') }}), '') as raw_event,
+        nullif(trim({{ json_text_field('line_fields', line_keys, 'account_id') }}), '') as raw_account_id,
+        nullif(trim({{ json_text_field('line_fields', line_keys, 'user_id') }}), '') as raw_user_id,
+        nullif(trim({{ json_text_field('line_fields', line_keys, 'request_id') }}), '') as raw_request_id,
+        nullif(trim({{ json_text_field('line_fields', line_keys, 'status') }}), '') as raw_status,
+        nullif(trim({{ json_text_field('line_fields', line_keys, 'duration_ms') }}), '') as raw_duration_ms,
+        nullif(trim({{ json_text_field('line_fields', line_keys, 'quantity') }}), '') as raw_quantity,
+        nullif(trim({{ json_text_field('line_fields', line_keys, 'error_code') }}), '') as raw_error_code
+    from fields
 ),
 
 typed as (
