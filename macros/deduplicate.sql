@@ -67,12 +67,26 @@ candidates as {{ not_materialized() }} (
 
 -- Most keys arrive once: only the rows of keys with several copies are ranked (a sort of
 -- a few rows instead of every row), the rest pass straight through.
+{%- if is_incremental() %}
 repeated_keys as (
     select {{ unique_key }}
     from candidates
     group by {{ unique_key }}
     having count(*) > 1
 ),
+{%- else %}
+-- A full build counts the base model's rows by key with no other column: the checks that
+-- set quarantine_reason (JSON parsing, for log lines) are not computed for this read. The
+-- keys of several rows, quarantined ones included, hold every key of several good rows; a
+-- key listed for a quarantined copy has one good row, which is ranked alone and kept.
+repeated_keys as (
+    select {{ unique_key }}
+    from {{ base_relation }}
+    where {{ load_window_filter('loaded_at') }}
+    group by {{ unique_key }}
+    having count(*) > 1
+),
+{%- endif %}
 
 single_copies as (
     select {{ columns }}
