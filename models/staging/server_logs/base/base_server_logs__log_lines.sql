@@ -21,24 +21,9 @@ parsed as (
         {{ is_json_object('line_text') }} as is_json_object,
         {{ has_invalid_encoding('line_text') }} as has_invalid_encoding,
         left({{ redact_emails('line_text') }}, 300) as line_excerpt,
-        {{ try_parse_json('line_text') }} as line_json
+        -- the keys of the line, read from its JSON in one pass
+        {{ json_text_fields(try_parse_json('line_text'), line_keys) }} as line_fields
     from source
-),
-
--- The keys of a line, read from its JSON in one pass.
-fields as (
-    select
-        log_line_id,
-        log_file,
-        line_number,
-        loaded_at,
-        payload_length_chars,
-        payload_hash,
-        is_json_object,
-        has_invalid_encoding,
-        line_excerpt,
-        {{ json_text_fields('line_json', line_keys) }} as line_fields
-    from parsed
 ),
 
 extracted as (
@@ -63,7 +48,7 @@ extracted as (
         nullif(trim({{ json_text_field('line_fields', line_keys, 'duration_ms') }}), '') as raw_duration_ms,
         nullif(trim({{ json_text_field('line_fields', line_keys, 'quantity') }}), '') as raw_quantity,
         nullif(trim({{ json_text_field('line_fields', line_keys, 'error_code') }}), '') as raw_error_code
-    from fields
+    from parsed
 ),
 
 typed as (
