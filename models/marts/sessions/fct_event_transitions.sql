@@ -27,16 +27,24 @@ named_actions as (
 ),
 
 -- Actions are a few dozen names: the windows and groupings below partition by a number for
--- each (from 1; 0 is the session end) instead of by the names, a cheaper sort (at 11.5M
--- events the build's median ranking took half as long); the names are joined back to the
--- grouped rows.
+-- each instead of by the names, a cheaper sort (at 11.5M events the build's median ranking
+-- took half as long); the names are joined back to the grouped rows. The session end is the
+-- name '(session end)', numbered with the others (an event of that name shares its number).
 action_codes as (
     select
         action_name,
         row_number() over (order by action_name) as action_code
     from (
-        select distinct action_name from named_actions
+        select action_name from named_actions
+        union
+        select '(session end)' as action_name
     ) as distinct_actions
+),
+
+session_end as (
+    select action_code as session_end_code
+    from action_codes
+    where action_name = '(session end)'
 ),
 
 actions as (
@@ -62,15 +70,17 @@ next_actions as (
 
 transitions as (
     select
-        session_start_date,
-        action_code as from_code,
-        coalesce(next_action_code, 0) as to_code,
-        session_id,
+        next_actions.session_start_date,
+        next_actions.action_code as from_code,
+        coalesce(next_actions.next_action_code, session_end.session_end_code) as to_code,
+        next_actions.session_id,
         case
-            when next_action_at is not null then {{ seconds_between('event_at', 'next_action_at') }}
+            when next_actions.next_action_at is not null
+                then {{ seconds_between('next_actions.event_at', 'next_actions.next_action_at') }}
         end as seconds_to_next_action,
-        loaded_at
+        next_actions.loaded_at
     from next_actions
+    cross join session_end
 ),
 
 -- One row per session and transition first: the sessions of a transition are then counted
@@ -150,11 +160,11 @@ aggregated as (
         transition_stats.session_count,
         median_times.median_seconds_to_next_action,
         transition_stats.loaded_at,
-        coalesce(to_actions.action_name, '(session end)') as to_action
+        to_actions.action_name as to_action
     from transition_stats
     inner join action_codes as from_actions
         on transition_stats.from_code = from_actions.action_code
-    left join action_codes as to_actions
+    inner join action_codes as to_actions
         on transition_stats.to_code = to_actions.action_code
     left join median_times
         on
