@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import duckdb
+
 from usage_warehouse.bench import BenchOptions, parse_sizes, run_bench
+from usage_warehouse.bench.profile import ProfileOptions, format_table, run_profile
 from usage_warehouse.bench.report import check_doc
 from usage_warehouse.bench.runner import (
     DEFAULT_DOC,
@@ -268,6 +271,61 @@ def _run_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_profile_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", type=Path, help="the warehouse the target directory was built on (default: the demo warehouse)"
+    )
+    parser.add_argument(
+        "--target-path",
+        type=Path,
+        default=PROJECT_DIR / "target",
+        help="dbt target directory of a build, run or compile on that warehouse (default target/)",
+    )
+    parser.add_argument(
+        "--select", nargs="+", default=[], metavar="NAME", help="only these models (or data tests, with --tests)"
+    )
+    parser.add_argument("--tests", action="store_true", help="profile the run's data tests too")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N", help="run each query N times; report the median")
+    parser.add_argument("--threads", type=int, help="DuckDB threads (default: every core, as in dbt's builds)")
+    parser.add_argument(
+        "--memory-limit",
+        default=os.environ.get("USAGE_WAREHOUSE_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
+        help=f"DuckDB memory limit (default $USAGE_WAREHOUSE_DUCKDB_MEMORY_LIMIT or {DEFAULT_MEMORY_LIMIT})",
+    )
+    parser.add_argument("--top", type=int, default=25, metavar="N", help="slowest queries printed (default 25)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=PROJECT_DIR / "target" / "profile" / "profile.json",
+        help="profile JSON (default target/profile/profile.json)",
+    )
+
+
+def _run_profile(args: argparse.Namespace) -> int:
+    if args.repeat < 1:
+        raise UsageError(f"--repeat {args.repeat}: run each query at least once")
+    options = ProfileOptions(
+        db_path=(args.db or warehouse_path()).resolve(),
+        target_path=args.target_path.resolve(),
+        out=args.out.resolve(),
+        select=tuple(args.select),
+        include_tests=args.tests,
+        repeat=args.repeat,
+        threads=args.threads,
+        memory_limit=args.memory_limit,
+    )
+    try:
+        results = run_profile(options)
+    except ValueError as problem:
+        raise UsageError(str(problem)) from None
+    except duckdb.Error as failure:
+        print(f"A profiled query failed on {options.db_path}: {failure}", file=sys.stderr)
+        return 1
+    print(format_table(results, args.top))
+    print(f"profile of {results['totals']['nodes']} queries written to {options.out}")
+    return 0
+
+
 def _add_load_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target",
@@ -408,6 +466,11 @@ COMMANDS: dict[str, Command] = {
         help="benchmark the build at given sizes: full, incremental, no new data, direct SQL; write results",
         add_arguments=_add_bench_arguments,
         run=_run_bench,
+    ),
+    "profile": Command(
+        help="time each model's (and test's) compiled SQL alone under DuckDB's profiler; slowest operators",
+        add_arguments=_add_profile_arguments,
+        run=_run_profile,
     ),
     "report": Command(
         help="write the self-contained HTML usage report (app, or one account) from the marts",

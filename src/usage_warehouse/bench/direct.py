@@ -13,6 +13,8 @@ before the direct run starts).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +67,23 @@ def statement(node: JsonObject, compiled: str) -> str:
     return f"create or replace {kind} {node['relation_name']} as (\n{compiled}\n)"
 
 
+@contextmanager
+def connect_as_profile(
+    db_path: Path, memory_limit: str, *, read_only: bool = False, threads: int | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection with the settings of the dbt profile (profiles.yml): memory limit,
+    insertion order not kept, UTC; ``threads`` as dbt's (DuckDB's own default: every core)."""
+    settings: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": memory_limit,
+        "preserve_insertion_order": False,
+    }
+    if threads is not None:
+        settings["threads"] = threads
+    with duckdb.connect(str(db_path), read_only=read_only, config=settings) as con:
+        con.execute("set TimeZone = 'UTC'")  # after connecting: it needs the icu extension
+        yield con
+
+
 def run_direct(db_path: Path, artifacts: Artifacts, *, memory_limit: str) -> DirectRun:
     """Run the build's models and data tests on db_path (raw tables and seeds only); time it."""
     compiled = {result["unique_id"]: result.get("compiled_code") for result in artifacts.results}
@@ -76,12 +95,7 @@ def run_direct(db_path: Path, artifacts: Artifacts, *, memory_limit: str) -> Dir
     executed: set[str] = set()
     models = tests = 0
     started, cpu_started = time.perf_counter(), time.process_time()
-    settings: dict[str, str | bool | int | float | list[str]] = {
-        "memory_limit": memory_limit,
-        "preserve_insertion_order": False,  # as the profile
-    }
-    with duckdb.connect(str(db_path), config=settings) as con:
-        con.execute("set TimeZone = 'UTC'")  # as the profile does (after connecting: it needs the icu extension)
+    with connect_as_profile(db_path, memory_limit) as con:
         for node in execution_order(artifacts):
             unique_id = node["unique_id"]
             depends = [dep for dep in node.get("depends_on", {}).get("nodes", []) if not dep.startswith("source.")]
