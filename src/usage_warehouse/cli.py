@@ -238,6 +238,13 @@ def _add_bench_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="generate each dataset in at least N shards of its accounts (more where one would not fit in memory)",
     )
+    parser.add_argument(
+        "--incremental-repeats",
+        type=int,
+        default=BenchOptions.incremental_repeats,
+        metavar="N",
+        help="incremental and no-new-data builds N times, each from the same warehouse; the median counts (default 3)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the warehouses and dbt targets in --work-dir")
 
 
@@ -254,10 +261,13 @@ def _run_bench(args: argparse.Namespace) -> int:
             threads=args.threads,
             skip_direct=args.skip_direct,
             min_shards=args.shards,
+            incremental_repeats=args.incremental_repeats,
             keep=args.keep,
         )
         if not options.sizes:
             raise ValueError("no sizes given")
+        if options.incremental_repeats < 1:
+            raise ValueError(f"--incremental-repeats {options.incremental_repeats}: run them at least once")
         if options.min_shards < 1:
             raise ValueError(f"--shards {options.min_shards}: generate in at least 1 shard")
         if options.doc is not None:

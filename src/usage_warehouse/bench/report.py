@@ -205,6 +205,7 @@ def render_results(results: dict[str, Any]) -> str:
         "full dbt build",
         [f"{_seconds(s['full_build']['seconds'])} ({_rate(s['full_build']['events_per_second'])})" for s in sizes],
     )
+    runs = ("full_build", "incremental", "no_new_data")
     row(
         "incremental, one new day",
         [
@@ -218,9 +219,16 @@ def render_results(results: dict[str, Any]) -> str:
         [f"{_seconds(s['no_new_data']['seconds'])} ({s['no_new_data']['ratio_to_full']:.2f}x full)" for s in sizes],
     )
     row("incremental work beyond fixed cost", [f"{s['incremental_work_beyond_fixed_cost']:.1%}" for s in sizes])
+    if all("seconds_runs" in s["incremental"] for s in sizes):  # results before the runs were repeated lack them
+        row(
+            "runs: incremental / no new data (the median counts)",
+            [
+                " / ".join(", ".join(f"{seconds:.1f}" for seconds in s[run]["seconds_runs"]) for run in runs[1:]) + " s"
+                for s in sizes
+            ],
+        )
     row("dbt build / direct SQL", [_direct_cell(s["direct"]) for s in sizes])
     row("peak memory of dbt", [f"{s['peak_memory_mib']:,.0f} MiB" for s in sizes])
-    runs = ("full_build", "incremental", "no_new_data")
     if any("cpu_seconds" in s["full_build"] for s in sizes):  # results before CPU times were recorded lack them
         row(
             "CPU time of dbt: full / incremental / no new data",

@@ -73,6 +73,8 @@ class BenchOptions:
     threads: int = 2
     skip_direct: bool = False
     min_shards: int = 1  # each dataset in at least this many shards (more where one would not fit in memory)
+    # The incremental and no-new-data runs, each time from the same warehouse: the median counts.
+    incremental_repeats: int = 3
     keep: bool = False
     progress: Progress = field(default_factory=Progress)
 
@@ -119,6 +121,7 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
             "duckdb_memory_limit": options.memory_limit,
             "dbt_threads": options.threads,
             "direct_run": not options.skip_direct,
+            "incremental_repeats": options.incremental_repeats,
         }
         sizes: list[dict[str, Any]] = []
         for plan in plans:
@@ -181,6 +184,37 @@ def _raw_rows(db_path: Path) -> int:
     with duckdb.connect(str(db_path), read_only=True) as con:
         counts = [con.execute(f"select count(*) from {t.qualified_name}").fetchone() for t in raw_schema.RAW_TABLES]
     return sum(int(row[0]) for row in counts if row is not None)
+
+
+TimedRun = tuple[MeasuredDbtRun, float | None, Artifacts]
+
+
+def _incremental_repeats(
+    db_path: Path, target: Path, backup: Path, count: int, progress: Progress
+) -> list[tuple[TimedRun, TimedRun]]:
+    """``count`` pairs of an incremental build (the new day) and a build with no new data, each
+    pair from the warehouse as it was with the new day landed (a copy restores it)."""
+    pairs: list[tuple[TimedRun, TimedRun]] = []
+    if count > 1:
+        backup.mkdir(parents=True, exist_ok=True)
+        shutil.copy(db_path, backup / DB_NAME)
+    for repeat in range(count):
+        if repeat:
+            shutil.copy(backup / DB_NAME, db_path)
+        of = f" (run {repeat + 1} of {count})" if count > 1 else ""
+        incremental, incremental_steal = _timed_dbt(list(INCREMENTAL_BUILD), db_path, target)
+        incremental_run = (incremental, incremental_steal, Artifacts.read(target))
+        progress.step(f"{db_path.parent.parent.name}: incremental dbt build {incremental.seconds:.1f}s{of}")
+        fixed, fixed_steal = _timed_dbt(list(INCREMENTAL_BUILD), db_path, target)
+        pairs.append((incremental_run, (fixed, fixed_steal, Artifacts.read(target))))
+        progress.step(f"{db_path.parent.parent.name}: dbt build with no new data {fixed.seconds:.1f}s{of}")
+    shutil.rmtree(backup, ignore_errors=True)
+    return pairs
+
+
+def _median_run(runs: list[TimedRun]) -> TimedRun:
+    """The run with the median wall time (the lower middle one of an even count)."""
+    return sorted(runs, key=lambda run: run[0].seconds)[(len(runs) - 1) // 2]
 
 
 def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
@@ -255,12 +289,9 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
     # Untimed, like the daily job, which keeps the parse of its own command: dbt parses the whole
     # project again when the vars change (the full build ran without the incremental ones).
     run_dbt(["parse", *INCREMENTAL_VARS], db_path=full_db, target_path=target)
-    incremental, incremental_steal = _timed_dbt(list(INCREMENTAL_BUILD), full_db, target)
-    incremental_artifacts = Artifacts.read(target)
-    progress.step(f"{label}: incremental dbt build {incremental.seconds:.1f}s", new_rows)
-    fixed, fixed_steal = _timed_dbt(list(INCREMENTAL_BUILD), full_db, target)
-    fixed_artifacts = Artifacts.read(target)
-    progress.step(f"{label}: dbt build with no new data {fixed.seconds:.1f}s")
+    repeats = _incremental_repeats(full_db, target, work / "before_incremental", options.incremental_repeats, progress)
+    (incremental, incremental_steal, incremental_artifacts) = _median_run([run for run, _ in repeats])
+    (fixed, fixed_steal, fixed_artifacts) = _median_run([run for _, run in repeats])
     incremental_nodes = node_seconds(incremental_artifacts)
     events = _raw_rows(full_db)
     if not options.keep:
@@ -282,6 +313,7 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
         "direct": direct,
         "incremental": {
             **_measured(incremental, incremental_steal),
+            "seconds_runs": [round(run.seconds, 3) for (run, _, _), _ in repeats],
             "new_rows": new_rows,
             "ratio_to_full": round(incremental.seconds / full.seconds, 4),
             **_profile(incremental_artifacts),
@@ -289,12 +321,15 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
         },
         "no_new_data": {
             **_measured(fixed, fixed_steal),
+            "seconds_runs": [round(run.seconds, 3) for _, (run, _, _) in repeats],
             "ratio_to_full": round(fixed.seconds / full.seconds, 4),
             **_profile(fixed_artifacts),
         },
         "incremental_work_beyond_fixed_cost": round((incremental.seconds - fixed.seconds) / full.seconds, 4),
         # Where the new day's work went: the nodes that took longest over the run with no new data.
         "new_day_work_nodes": grown_nodes(incremental_nodes, node_seconds(fixed_artifacts)),
-        "peak_memory_mib": round(max(full.max_rss_kib, incremental.max_rss_kib, fixed.max_rss_kib) / 1024, 1),
+        "peak_memory_mib": round(
+            max([full.max_rss_kib] + [run.max_rss_kib for pair in repeats for run, _, _ in pair]) / 1024, 1
+        ),
         "work_dir": str(work) if options.keep else None,
     }
