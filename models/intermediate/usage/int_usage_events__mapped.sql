@@ -9,9 +9,16 @@
     'taxonomy_rule_id', 'feature', 'module', 'product', 'is_active_use', 'is_value_event',
     'is_milestone_event', 'billable_unit', 'quantity_property',
 ] -%}
+{%- set event_columns = [
+    'event_id', 'source', 'source_record_id', 'event_name', 'event_at', 'received_at', 'loaded_at',
+    'anonymous_id', 'user_id', 'account_id', 'properties', 'is_error', 'is_event_time_adjusted',
+    'page_path', 'page_referrer', 'page_title', 'campaign_source', 'campaign_medium', 'campaign_name',
+    'user_agent', 'library_name',
+] -%}
 
--- Read twice below: inlined, so that a reader's filter (fct_usage_events' incremental window)
--- reaches the staging tables instead of the whole union being computed first.
+-- Read once per branch below: inlined, so that a reader's filter (fct_usage_events'
+-- incremental window) reaches the staging tables instead of the whole union being computed
+-- first.
 with events as {{ not_materialized() }} (
     select * from {{ ref('int_usage_events__unioned') }}
 ),
@@ -30,45 +37,95 @@ unconditional_rules as (
     where property_name is null
 ),
 
-conditional_matches as (
-    select
-        events.event_id,
-        {% for column in rule_columns -%}
-        conditional_rules.{{ column }},
-        {% endfor -%}
-        row_number() over (
-            partition by events.event_id
-            order by conditional_rules.property_name asc, conditional_rules.property_value asc
-        ) as match_rank
-    from events
-    inner join conditional_rules
-        on
-            events.source = conditional_rules.source
-            and events.event_name = conditional_rules.event_name
-    where
-        {{ safe_json_extract_text('events.properties', 'conditional_rules.property_name', key_is_sql=true) }}
-        = conditional_rules.property_value
+-- The (source, event name) pairs that some rule with a property condition names.
+conditional_events as (
+    select distinct
+        source,
+        event_name
+    from conditional_rules
 ),
 
-matched as (
+-- Events of a pair without property conditions: their plain rule, if any.
+plain_matched as (
     select
-        events.*,
-        {% for column in rule_columns -%}
-        case
-            when conditional_matches.event_id is not null then conditional_matches.{{ column }}
-            else unconditional_rules.{{ column }}
-        end as rule_{{ column }},
+        {% for column in event_columns -%}
+        events.{{ column }},
         {% endfor -%}
-        conditional_matches.event_id is not null or unconditional_rules.taxonomy_rule_id is not null as is_mapped
+        {% for column in rule_columns -%}
+        unconditional_rules.{{ column }} as rule_{{ column }},
+        {% endfor -%}
+        unconditional_rules.taxonomy_rule_id is not null as is_mapped
     from events
-    left join conditional_matches
-        on
-            events.event_id = conditional_matches.event_id
-            and conditional_matches.match_rank = 1
     left join unconditional_rules
         on
             events.source = unconditional_rules.source
             and events.event_name = unconditional_rules.event_name
+    where
+        not exists (
+            select 1 from conditional_events
+            where
+                conditional_events.source = events.source
+                and conditional_events.event_name = events.event_name
+        )
+),
+
+-- Events of a pair with property conditions: every condition they meet, first by property
+-- name and value (one row with no rule when they meet none). Each event is its own window
+-- partition; the partition also names the columns a reader filters on (load time, user,
+-- visitor), each the same for every row of an event, so that the reader's filter reaches the
+-- events below the window and only the events it selects are matched.
+conditional_candidates as (
+    select
+        {% for column in event_columns -%}
+        events.{{ column }},
+        {% endfor -%}
+        {% for column in rule_columns -%}
+        conditional_rules.{{ column }} as condition_{{ column }},
+        {% endfor -%}
+        row_number() over (
+            partition by events.event_id, events.loaded_at, events.user_id, events.anonymous_id
+            order by conditional_rules.property_name asc, conditional_rules.property_value asc
+        ) as match_rank
+    from events
+    inner join conditional_events
+        on
+            events.source = conditional_events.source
+            and events.event_name = conditional_events.event_name
+    left join conditional_rules
+        on
+            events.source = conditional_rules.source
+            and events.event_name = conditional_rules.event_name
+            and {{ safe_json_extract_text('events.properties', 'conditional_rules.property_name', key_is_sql=true) }}
+            = conditional_rules.property_value
+),
+
+conditional_matched as (
+    select
+        {% for column in event_columns -%}
+        conditional_candidates.{{ column }},
+        {% endfor -%}
+        -- The matched rule decides every column, nulls included (not a coalesce per column).
+        {% for column in rule_columns -%}
+        case
+            when conditional_candidates.condition_taxonomy_rule_id is not null  -- noqa: ST02
+                then conditional_candidates.condition_{{ column }}
+            else unconditional_rules.{{ column }}
+        end as rule_{{ column }},
+        {% endfor -%}
+        conditional_candidates.condition_taxonomy_rule_id is not null
+        or unconditional_rules.taxonomy_rule_id is not null as is_mapped
+    from conditional_candidates
+    left join unconditional_rules
+        on
+            conditional_candidates.source = unconditional_rules.source
+            and conditional_candidates.event_name = unconditional_rules.event_name
+    where conditional_candidates.match_rank = 1
+),
+
+matched as (
+    select * from plain_matched
+    union all
+    select * from conditional_matched
 ),
 
 final as (
