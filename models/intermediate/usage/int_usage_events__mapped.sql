@@ -130,27 +130,9 @@ matched as (
 
 final as (
     select
-        event_id,
-        source,
-        source_record_id,
-        event_name,
-        event_at,
-        received_at,
-        loaded_at,
-        anonymous_id,
-        user_id,
-        account_id,
-        properties,
-        is_error,
-        is_event_time_adjusted,
-        page_path,
-        page_referrer,
-        page_title,
-        campaign_source,
-        campaign_medium,
-        campaign_name,
-        user_agent,
-        library_name,
+        {% for column in event_columns -%}
+        {{ column }},
+        {% endfor -%}
         is_mapped,
         rule_taxonomy_rule_id as taxonomy_rule_id,
         coalesce(rule_feature, 'unmapped') as feature,

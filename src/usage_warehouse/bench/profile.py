@@ -28,6 +28,7 @@ import duckdb
 from usage_warehouse.bench.artifacts import Artifacts, JsonObject, layer_of
 from usage_warehouse.bench.direct import connect_as_profile, execution_order
 from usage_warehouse.bench.machine import machine_info
+from usage_warehouse.bench.report import median_by
 from usage_warehouse.demo.progress import Progress
 
 PROFILE_TABLE = "profiled"
@@ -109,15 +110,15 @@ def _detail(extra_info: Any) -> str:
 def slowest_operators(profile: JsonObject, count: int) -> list[OperatorTime]:
     """The ``count`` operators of a DuckDB JSON profile with the most time, slowest first."""
     found: list[OperatorTime] = []
-    pending: list[JsonObject] = list(profile.get("operator") or profile.get("children") or [])
+    pending: list[JsonObject] = list(profile.get("operator") or [])
     while pending:
         operator = pending.pop()
         pending.extend(operator.get("children") or [])
         found.append(
             OperatorTime(
-                operator=str(operator.get("type") or operator.get("operator_type") or "?"),
-                seconds=round(float(operator.get("timing") or operator.get("operator_timing") or 0.0), 4),
-                rows=int(operator.get("intermediate_rows") or operator.get("operator_cardinality") or 0),
+                operator=str(operator.get("type") or "?"),
+                seconds=round(float(operator.get("timing") or 0.0), 4),
+                rows=int(operator.get("intermediate_rows") or 0),
                 detail=_detail(operator.get("extra_info")),
             )
         )
@@ -168,10 +169,8 @@ def profile_node(
     """Run one node's SQL ``options.repeat`` times under the profiler; its profile at the median run."""
     runs = [_run_profiled(con, sql, scratch / "profile.json") for _ in range(max(1, options.repeat))]
     walls = [wall for wall, _, _ in runs]
-    # The median run (the lower of the two middle ones for an even count): its wall time and profile.
-    wall, rows, profile = sorted(runs, key=lambda run: run[0])[(len(runs) - 1) // 2]
-    query = profile.get("query") or {}
-    summary = {**profile, **query}  # DuckDB 2 nests the query's totals; earlier versions kept them at the top
+    wall, rows, profile = median_by(runs, lambda run: run[0])
+    summary = profile.get("query") or {}  # the query's totals (DuckDB 2's JSON profile)
     return QueryProfile(
         unique_id=node["unique_id"],
         resource_type=node["resource_type"],

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from usage_warehouse.bench.artifacts import grown_nodes
 
@@ -47,6 +48,15 @@ def history_scaling(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return pairs
+
+
+Item = TypeVar("Item")
+
+
+def median_by(items: Sequence[Item], key: Callable[[Item], float]) -> Item:
+    """The item with the median ``key`` (the lower of the two middle ones for an even count):
+    a run that happened, whose other figures belong with its time."""
+    return sorted(items, key=key)[(len(items) - 1) // 2]
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:

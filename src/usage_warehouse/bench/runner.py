@@ -25,7 +25,7 @@ from usage_warehouse.bench.artifacts import (
 )
 from usage_warehouse.bench.direct import run_direct
 from usage_warehouse.bench.machine import available_memory_kib, cpu_ticks, machine_info, steal_share
-from usage_warehouse.bench.report import evaluate_targets, history_scaling, ratio, rewrite_doc
+from usage_warehouse.bench.report import evaluate_targets, history_scaling, median_by, ratio, rewrite_doc
 from usage_warehouse.bench.sizes import (
     PROBE_ACCOUNTS,
     SizePlan,
@@ -189,8 +189,12 @@ def _raw_rows(db_path: Path) -> int:
 TimedRun = tuple[MeasuredDbtRun, float | None, Artifacts]
 
 
+def _wall_seconds(run: TimedRun) -> float:
+    return run[0].seconds
+
+
 def _incremental_repeats(
-    db_path: Path, target: Path, backup: Path, count: int, progress: Progress
+    label: str, db_path: Path, target: Path, backup: Path, count: int, progress: Progress
 ) -> list[tuple[TimedRun, TimedRun]]:
     """``count`` pairs of an incremental build (the new day) and a build with no new data, each
     pair from the warehouse as it was with the new day landed (a copy restores it)."""
@@ -204,17 +208,12 @@ def _incremental_repeats(
         of = f" (run {repeat + 1} of {count})" if count > 1 else ""
         incremental, incremental_steal = _timed_dbt(list(INCREMENTAL_BUILD), db_path, target)
         incremental_run = (incremental, incremental_steal, Artifacts.read(target))
-        progress.step(f"{db_path.parent.parent.name}: incremental dbt build {incremental.seconds:.1f}s{of}")
+        progress.step(f"{label}: incremental dbt build {incremental.seconds:.1f}s{of}")
         fixed, fixed_steal = _timed_dbt(list(INCREMENTAL_BUILD), db_path, target)
         pairs.append((incremental_run, (fixed, fixed_steal, Artifacts.read(target))))
-        progress.step(f"{db_path.parent.parent.name}: dbt build with no new data {fixed.seconds:.1f}s{of}")
+        progress.step(f"{label}: dbt build with no new data {fixed.seconds:.1f}s{of}")
     shutil.rmtree(backup, ignore_errors=True)
     return pairs
-
-
-def _median_run(runs: list[TimedRun]) -> TimedRun:
-    """The run with the median wall time (the lower middle one of an even count)."""
-    return sorted(runs, key=lambda run: run[0].seconds)[(len(runs) - 1) // 2]
 
 
 def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
@@ -289,9 +288,10 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
     # Untimed, like the daily job, which keeps the parse of its own command: dbt parses the whole
     # project again when the vars change (the full build ran without the incremental ones).
     run_dbt(["parse", *INCREMENTAL_VARS], db_path=full_db, target_path=target)
-    repeats = _incremental_repeats(full_db, target, work / "before_incremental", options.incremental_repeats, progress)
-    (incremental, incremental_steal, incremental_artifacts) = _median_run([run for run, _ in repeats])
-    (fixed, fixed_steal, fixed_artifacts) = _median_run([run for _, run in repeats])
+    backup = work / "before_incremental"
+    repeats = _incremental_repeats(label, full_db, target, backup, options.incremental_repeats, progress)
+    (incremental, incremental_steal, incremental_artifacts) = median_by([run for run, _ in repeats], _wall_seconds)
+    (fixed, fixed_steal, fixed_artifacts) = median_by([run for _, run in repeats], _wall_seconds)
     incremental_nodes = node_seconds(incremental_artifacts)
     events = _raw_rows(full_db)
     if not options.keep:
