@@ -13,10 +13,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from usage_warehouse import raw_schema
-from usage_warehouse.bench.artifacts import grown_nodes
+from usage_warehouse.bench.artifacts import Artifacts, grown_nodes
+from usage_warehouse.bench.copy import built_tables, copy_tables
 from usage_warehouse.bench.machine import CpuTicks, cpu_ticks, steal_share
 from usage_warehouse.bench.report import END_MARKER, START_MARKER, check_doc, evaluate_targets, history_scaling
 from usage_warehouse.bench.runner import DEFAULT_MEMORY_LIMIT
@@ -244,6 +246,21 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
     events_direct = query(direct_db, "select count(*) from usage_marts.fct_usage_events")[0][0]
     assert 0 < events_direct <= query(full_db, "select count(*) from usage_marts.fct_usage_events")[0][0]
 
+    # The write floor: every table the full build wrote, copied (the views are not tables).
+    copied = size["table_copy"]
+    tables = query(
+        full_db,
+        "select count(*) from information_schema.tables where table_type = 'BASE TABLE' and table_schema in "
+        "('usage_staging', 'usage_intermediate', 'usage_marts', 'usage_audit')",
+    )
+    assert [(copied["tables"],)] == tables
+    assert copied["rows"] > size["full_build"]["events"] and copied["mib_written"] > 1
+    assert copied["ratio_to_full"] == pytest.approx(copied["seconds"] / full["seconds"], abs=1e-3)
+    assert copied["events_per_second"] == pytest.approx(full["events"] / copied["seconds"], rel=1e-2)
+    slowest_copies = [table["seconds"] for table in copied["slowest_tables"]]
+    assert len(slowest_copies) == 10 and slowest_copies == sorted(slowest_copies, reverse=True)
+    assert not (work / "20k" / "table_copy.duckdb").exists()
+
     assert results["history_scaling"] == []  # a single size has no 10x pair
     verdicts = {(v["target"], v["size"]): v for v in results["targets"]}
     assert verdicts[("full_build_events_per_second", "10M")]["passed"] is None  # 10M was not run
@@ -257,6 +274,10 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
     assert f"| CPU time of dbt: full / incremental / no new data | {cpu} |" in section
     repeated = " / ".join(", ".join(f"{sec:.1f}" for sec in run["seconds_runs"]) for run in (incremental, fixed))
     assert f"| runs: incremental / no new data (the median counts) | {repeated} s |" in section
+    assert (
+        f"| built tables copied (write floor) | {copied['seconds']:.1f} s ({copied['ratio_to_full']:.2f}x full;"
+        in section
+    )
     first = new_day[0]
     assert f"| `{first['unique_id']}` | {first['seconds'][0]:.2f} | {first['seconds'][1]:.2f} |" in section
     assert text.count(START_MARKER) == 1 and text.count(END_MARKER) == 1
@@ -307,3 +328,46 @@ def test_benchmark_and_profile_default_to_the_same_duckdb_memory_limit() -> None
     for name in ("profiles.yml", "profiles.yml.example"):
         assert expected in (PROJECT_DIR / name).read_text(), name
     assert DEFAULT_MEMORY_LIMIT.endswith("GB") and float(DEFAULT_MEMORY_LIMIT[:-2]) * 1e9 <= 3.5 * 2**30
+
+
+def test_table_copy_copies_the_built_tables_only(tmp_path: Path) -> None:
+    """Two table models (3 and 2 rows) are copied; the view, the failed model and the test are
+    not; the warehouse is unchanged and the copy is deleted."""
+    db = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.a as select range as id from range(3)")
+        con.execute("create table marts.b as select 'x' || range as id from range(2)")
+        con.execute("create table marts.failed as select 1 as id")
+        con.execute("create view marts.v as select * from marts.a")
+
+    def model(name: str, materialized: str) -> dict[str, Any]:
+        return {
+            "resource_type": "model",
+            "config": {"materialized": materialized},
+            "relation_name": f'"warehouse"."marts"."{name}"',
+        }
+
+    nodes = {
+        "model.p.a": model("a", "table"),
+        "model.p.b": model("b", "incremental"),
+        "model.p.failed": model("failed", "table"),
+        "model.p.v": model("v", "view"),
+        "test.p.t": {"resource_type": "test", "config": {"materialized": "test"}},
+    }
+    statuses = {"model.p.failed": "error", "test.p.t": "pass"}
+    results = [{"unique_id": uid, "status": statuses.get(uid, "success")} for uid in nodes]
+    artifacts = Artifacts(run_results={"results": results}, manifest={"nodes": nodes})
+    assert built_tables(artifacts) == ['"warehouse"."marts"."a"', '"warehouse"."marts"."b"']
+
+    scratch = tmp_path / "copy" / "table_copy.duckdb"
+    copied = copy_tables(db, artifacts, scratch, memory_limit="1GB")
+    assert copied.rows == 5 and copied.bytes_written > 0 and copied.seconds > 0
+    assert sorted((t["relation"], t["rows"]) for t in copied.tables) == [
+        ('"warehouse"."marts"."a"', 3),
+        ('"warehouse"."marts"."b"', 2),
+    ]
+    assert not scratch.exists()
+    assert query(db, "select count(*) from duckdb_tables() where schema_name = 'marts'") == [(3,)]
+    with pytest.raises(ValueError, match="needs a file name other than"):
+        copy_tables(db, artifacts, tmp_path / "warehouse.duckdb", memory_limit="1GB")

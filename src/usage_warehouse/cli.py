@@ -232,6 +232,11 @@ def _add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--skip-direct", action="store_true", help="do not run the compiled SQL directly on DuckDB")
     parser.add_argument(
+        "--skip-table-copy",
+        action="store_true",
+        help="do not time a copy of the built tables into an empty file (the full build's write floor)",
+    )
+    parser.add_argument(
         "--shards",
         type=int,
         default=1,
@@ -260,6 +265,7 @@ def _run_bench(args: argparse.Namespace) -> int:
             memory_limit=args.memory_limit,
             threads=args.threads,
             skip_direct=args.skip_direct,
+            skip_table_copy=args.skip_table_copy,
             min_shards=args.shards,
             incremental_repeats=args.incremental_repeats,
             keep=args.keep,

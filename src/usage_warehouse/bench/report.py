@@ -180,6 +180,16 @@ def _direct_cell(direct: dict[str, Any] | None) -> str:
     return f"{direct['dbt_overhead_ratio']:.2f}x ({'; '.join(details)})"
 
 
+def _table_copy_cell(copied: dict[str, Any] | None) -> str:
+    """The copy of the built tables: seconds, share of the full build, rate, tables and size."""
+    if not copied:
+        return "not run"
+    return (
+        f"{_seconds(copied['seconds'])} ({copied['ratio_to_full']:.2f}x full; {_rate(copied['events_per_second'])}; "
+        f"{copied['tables']} tables, {copied['rows']:,} rows, {copied['mib_written']:,.0f} MiB)"
+    )
+
+
 def _rate(value: float) -> str:
     if value >= 1_000_000:
         return f"{value / 1_000_000:,.2f}M/s"
@@ -238,6 +248,8 @@ def render_results(results: dict[str, Any]) -> str:
             ],
         )
     row("dbt build / direct SQL", [_direct_cell(s["direct"]) for s in sizes])
+    if any(s.get("table_copy") for s in sizes):  # results before the copy was timed lack it
+        row("built tables copied (write floor)", [_table_copy_cell(s.get("table_copy")) for s in sizes])
     row("peak memory of dbt", [f"{s['peak_memory_mib']:,.0f} MiB" for s in sizes])
     if any("cpu_seconds" in s["full_build"] for s in sizes):  # results before CPU times were recorded lack them
         row(
@@ -276,6 +288,18 @@ def render_results(results: dict[str, Any]) -> str:
             lines.append(
                 f"| `{node['unique_id']}` | {node['resource_type']} | {node['layer']} | {node['seconds']:.2f} |"
             )
+
+    if largest.get("table_copy"):
+        copied = largest["table_copy"]
+        lines += [
+            "",
+            f"The {len(copied['slowest_tables'])} slowest of the {copied['tables']} built tables to copy at "
+            f"{largest['label']} (`create table ... as select * from`, then a checkpoint, into an empty file):",
+            "",
+            "| table | rows | seconds |",
+            "|---|---:|---:|",
+        ]
+        lines += [f"| `{t['relation']}` | {t['rows']:,} | {t['seconds']:.2f} |" for t in copied["slowest_tables"]]
 
     if largest.get("new_day_work_nodes"):
         lines += _grown_table(

@@ -23,6 +23,7 @@ from usage_warehouse.bench.artifacts import (
     slowest_nodes,
     statuses,
 )
+from usage_warehouse.bench.copy import SLOWEST_TABLES, copy_tables
 from usage_warehouse.bench.direct import run_direct
 from usage_warehouse.bench.machine import available_memory_kib, cpu_ticks, machine_info, steal_share
 from usage_warehouse.bench.report import evaluate_targets, history_scaling, median_by, ratio, rewrite_doc
@@ -72,6 +73,7 @@ class BenchOptions:
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     threads: int = 2
     skip_direct: bool = False
+    skip_table_copy: bool = False
     min_shards: int = 1  # each dataset in at least this many shards (more where one would not fit in memory)
     # The incremental and no-new-data runs, each time from the same warehouse: the median counts.
     incremental_repeats: int = 3
@@ -121,6 +123,7 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
             "duckdb_memory_limit": options.memory_limit,
             "dbt_threads": options.threads,
             "direct_run": not options.skip_direct,
+            "table_copy": not options.skip_table_copy,
             "incremental_repeats": options.incremental_repeats,
         }
         sizes: list[dict[str, Any]] = []
@@ -216,6 +219,32 @@ def _incremental_repeats(
     return pairs
 
 
+def _table_copy(
+    label: str, full_db: Path, work: Path, full_build: dict[str, Any], options: BenchOptions
+) -> dict[str, Any]:
+    """The full build's write floor: its tables copied into an empty file (bench/copy.py)."""
+    copied, steal = _with_steal(
+        lambda: copy_tables(
+            full_db, Artifacts.read(work / "target"), work / "table_copy.duckdb", memory_limit=options.memory_limit
+        )
+    )
+    options.progress.step(
+        f"{label}: built tables copied {copied.seconds:.1f}s ({len(copied.tables)} tables)", copied.rows
+    )
+    return {
+        "seconds": round(copied.seconds, 3),
+        "cpu_seconds": round(copied.cpu_seconds, 3),
+        "cpu_steal_share": steal,
+        "tables": len(copied.tables),
+        "rows": copied.rows,
+        "mib_written": round(copied.bytes_written / 2**20, 1),
+        "ratio_to_full": round(copied.seconds / full_build["seconds"], 4),
+        # The raw rows over the copy's seconds: the rate no build writing these tables can pass.
+        "events_per_second": round(full_build["events"] / copied.seconds),
+        "slowest_tables": copied.tables[:SLOWEST_TABLES],
+    }
+
+
 def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
     progress, label = options.progress, plan.label
     config = GeneratorConfig(accounts=plan.accounts, days=plan.days, end_date=options.end_date, seed=options.seed)
@@ -283,6 +312,8 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
         if not options.keep:
             shutil.rmtree(direct_db.parent)
 
+    table_copy = None if options.skip_table_copy else _table_copy(label, full_db, work, full_build, options)
+
     new_rows = sum(append_database(new_day_db, full_db).values())
     progress.step(f"{label}: new day landed", new_rows)
     # Untimed, like the daily job, which keeps the parse of its own command: dbt parses the whole
@@ -311,6 +342,7 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
         },
         "full_build": full_build,
         "direct": direct,
+        "table_copy": table_copy,
         "incremental": {
             **_measured(incremental, incremental_steal),
             "seconds_runs": [round(run.seconds, 3) for (run, _, _), _ in repeats],

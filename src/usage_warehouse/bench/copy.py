@@ -1,0 +1,83 @@
+"""The write floor of a full build: the tables it built, copied into an empty DuckDB file.
+
+A full build ends by having written every table and incremental model of the warehouse.
+Copying those tables as they are (``create table ... as select * from <relation>``, then a
+checkpoint, in one connection with the profile's settings) reads the built columns and
+writes and compresses them again, with none of the build's joins, windows or parsing: a
+lower bound of any build that produces the same tables on the same machine. The warehouse
+is attached read-only and is not changed; the copy is deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from usage_warehouse.bench.artifacts import Artifacts, JsonObject
+from usage_warehouse.bench.direct import TABLE_MATERIALIZATIONS, connect_as_profile
+
+SLOWEST_TABLES = 10
+
+
+@dataclass
+class TableCopy:
+    seconds: float
+    cpu_seconds: float
+    rows: int
+    bytes_written: int
+    tables: list[JsonObject] = field(default_factory=list)  # relation, rows, seconds; slowest first
+
+
+def built_tables(artifacts: Artifacts) -> list[str]:
+    """The relations of the build's table and incremental models that succeeded, in run order."""
+    relations = []
+    for result in artifacts.results:
+        node = artifacts.node(result["unique_id"])
+        is_table = node.get("config", {}).get("materialized") in TABLE_MATERIALIZATIONS
+        if node.get("resource_type") == "model" and is_table and result.get("status") == "success":
+            relations.append(str(node["relation_name"]))
+    return relations
+
+
+def copy_tables(db_path: Path, artifacts: Artifacts, scratch: Path, *, memory_limit: str) -> TableCopy:
+    """Copy every table the build wrote from db_path into a new file at scratch; time it."""
+    relations = built_tables(artifacts)
+    if not relations:
+        raise ValueError(f"no table or incremental model in the build's run results ({len(artifacts.results)} nodes)")
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (scratch, scratch.with_name(scratch.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    # The compiled SQL names the warehouse's database after its file name: attached under that name.
+    alias = db_path.stem
+    if alias == scratch.stem:
+        raise ValueError(f"the copy ({scratch}) needs a file name other than the warehouse's ({db_path.name})")
+    timed: list[JsonObject] = []
+    started, cpu_started = time.perf_counter(), time.process_time()
+    with connect_as_profile(scratch, memory_limit) as con:
+        con.execute(f"attach '{db_path}' as \"{alias}\" (read_only)")
+        for index, relation in enumerate(relations):
+            table_started = time.perf_counter()
+            con.execute(f"create table copied_{index} as select * from {relation}")
+            con.execute("checkpoint")
+            counted = con.execute(f"select count(*) from copied_{index}").fetchone()
+            timed.append(
+                {
+                    "relation": relation,
+                    "rows": int(counted[0]) if counted else 0,
+                    "seconds": round(time.perf_counter() - table_started, 3),
+                }
+            )
+        con.execute(f'detach "{alias}"')
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    bytes_written = scratch.stat().st_size
+    for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    timed.sort(key=lambda table: -float(table["seconds"]))
+    return TableCopy(
+        seconds=seconds,
+        cpu_seconds=cpu_seconds,
+        rows=sum(int(table["rows"]) for table in timed),
+        bytes_written=bytes_written,
+        tables=timed,
+    )
