@@ -427,6 +427,27 @@ def test_4_rows_without_load_time_pass_the_audit_tests(work: Path, target: Path)
     dbt(["test", "--select", "fct_quarantined_rows"], db_path, target)
 
 
+def test_4_reason_codes_are_checked_per_raw_table(work: Path, target: Path) -> None:
+    """The quarantine codes are tested on the quarantined rows, per raw table: a server-log code
+    on a Segment track and a row of an unknown table fail the test (2 rows); the table as the
+    malformed batch built it passes (the test above)."""
+    broken = work / "malformed_codes.duckdb"
+    shutil.copy(work / "malformed.duckdb", broken)
+    with duckdb.connect(str(broken)) as con:
+        con.execute(
+            "update usage_audit.fct_quarantined_rows set quarantine_reason = 'invalid_number' where quarantine_id = "
+            "(select min(quarantine_id) from usage_audit.fct_quarantined_rows where source_table = 'segment.tracks')"
+        )
+        con.execute(
+            "update usage_audit.fct_quarantined_rows set source_table = 'segment.screens' where quarantine_id = "
+            "(select min(quarantine_id) from usage_audit.fct_quarantined_rows where source_table = 'app_db.users')"
+        )
+    output = dbt_failing(
+        ["test", "--select", "fct_quarantined_rows,test_name:accepted_values_by_group"], broken, target
+    )
+    assert re.search(r"accepted_values_by_group_fct_q\S*.*\n.*Got 2 results", output), output[-2000:]
+
+
 def test_4_unknown_events_and_orphan_ids_are_kept_and_listed(new_db: Any, target: Path) -> None:
     db_path = new_db("orphans", ff.unknown_and_orphans())
     dbt_run(db_path, target)
