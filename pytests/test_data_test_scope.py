@@ -61,6 +61,12 @@ def test_recent_scope_tests_only_the_newest_loads(fixture_warehouse: Path, tmp_p
     _plant_duplicate(db_path, newest=False)
     failure = _key_test(db_path, target)
     assert failure is not None and KEY_TEST in failure
+    # One key twice: one failing row (DuckDB's version of `unique` groups on a hash first,
+    # macros/unique_combination.sql).
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    assert [r["failures"] for r in results if r["unique_id"].startswith(f"test.usage_warehouse.{KEY_TEST}.")] == [1]
+    compiled = next((target / "compiled").rglob(f"{KEY_TEST}*.sql")).read_text()
+    assert "hash(event_id) in (" in compiled
     assert _key_test(db_path, target, RECENT) is None  # an old row: tested by the run that wrote it
 
     _plant_duplicate(db_path, newest=True)
