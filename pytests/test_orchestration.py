@@ -156,7 +156,8 @@ def test_first_report_counts_what_ran_and_the_rows(tmp: Path, first_run: Execute
         for node in manifest["nodes"].values()
         if node["resource_type"] == "test" and "needs_built_model" not in node["tags"]
     ]
-    assert len(data_tests) > 350  # 363 since the not-null tests are one per model (decision log)
+    # 349 since the quarantine codes are one test on the quarantined rows (decision log, "Performance")
+    assert len(data_tests) > 300
     assert dbt["tests"]["passed"] + dbt["tests"]["warned"] == len(data_tests)
     assert "unit_test" not in dbt["status_counts"]
     assert all(node["execution_seconds"] >= 0 for node in dbt["nodes"])
