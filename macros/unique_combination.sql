@@ -30,24 +30,16 @@ having count(*) > 1
 {%- endmacro %}
 
 
-{#- dbt's built-in `unique` test on DuckDB: the same two steps as unique_combination (group on a
-    64-bit hash of the key, then compare the real values of the rows whose hash repeats). The
-    keys tested this way are text ids of up to 15.5M rows (fct_usage_events.event_id); dbt's
-    own version groups the text. Same failing rows and columns as dbt's: unique_field,
-    n_records. -#}
+{#- dbt's built-in `unique` test on DuckDB: unique_combination's failures for the one column,
+    over the rows where it is not null (dbt's `unique` ignores nulls), so the key is grouped on
+    its 64-bit hash first (text ids of up to 15.5M rows: fct_usage_events.event_id). Same
+    failing rows and columns as dbt's: unique_field, n_records. -#}
 {% macro duckdb__test_unique(model, column_name) -%}
+{%- set keyed_rows -%}
+    (select {{ column_name }} from {{ model }} where {{ column_name }} is not null)
+{%- endset -%}
 select
     {{ column_name }} as unique_field,
-    count(*) as n_records
-from {{ model }}
-where
-    {{ column_name }} is not null
-    and hash({{ column_name }}) in (
-        select hash({{ column_name }}) from {{ model }}
-        where {{ column_name }} is not null
-        group by hash({{ column_name }})
-        having count(*) > 1
-    )
-group by {{ column_name }}
-having count(*) > 1
+    row_count as n_records
+from ({{ duckdb__unique_combination_failures(keyed_rows, [column_name]) }}) as repeated_keys
 {%- endmacro %}

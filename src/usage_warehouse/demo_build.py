@@ -15,7 +15,7 @@ from usage_warehouse.dbt import PRODUCTION_BUILD, PROJECT_DIR, DbtCommandError, 
 from usage_warehouse.demo.config import GeneratorConfig
 from usage_warehouse.demo.progress import Progress
 from usage_warehouse.generator import generate, write_duckdb
-from usage_warehouse.warehouse import MART_TABLES
+from usage_warehouse.warehouse import MART_TABLES, remove_database
 
 DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse" / "usage_warehouse.duckdb"
 EXPECTATIONS_DOCS = PROJECT_DIR / "target" / "expectations_docs"
@@ -42,8 +42,7 @@ def _step(title: str) -> None:
 def build_demo(config: GeneratorConfig, db_path: Path) -> DemoTimings:
     """Build a fresh demo warehouse at db_path; returns how long each step took."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
-        stale.unlink(missing_ok=True)
+    remove_database(db_path)
 
     _step(f"Generating demo data ({config.accounts} accounts, {config.days} days, seed {config.seed})")
     started = time.perf_counter()

@@ -74,6 +74,12 @@ RUN_HISTORY_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+def remove_database(db_path: Path) -> None:
+    """Delete a DuckDB file and its write-ahead log, where they exist."""
+    for path in (db_path, db_path.with_name(db_path.name + ".wal")):
+        path.unlink(missing_ok=True)
+
+
 def query(db_path: str | Path, sql: str) -> list[tuple[Any, ...]]:
     """Run one query on the warehouse file, read-only."""
     with duckdb.connect(str(db_path), read_only=True) as con:

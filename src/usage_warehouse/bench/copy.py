@@ -16,6 +16,7 @@ from pathlib import Path
 
 from usage_warehouse.bench.artifacts import Artifacts, JsonObject
 from usage_warehouse.bench.direct import TABLE_MATERIALIZATIONS, connect_as_profile
+from usage_warehouse.warehouse import remove_database
 
 SLOWEST_TABLES = 10
 
@@ -46,8 +47,7 @@ def copy_tables(db_path: Path, artifacts: Artifacts, scratch: Path, *, memory_li
     if not relations:
         raise ValueError(f"no table or incremental model in the build's run results ({len(artifacts.results)} nodes)")
     scratch.parent.mkdir(parents=True, exist_ok=True)
-    for stale in (scratch, scratch.with_name(scratch.name + ".wal")):
-        stale.unlink(missing_ok=True)
+    remove_database(scratch)
     # The compiled SQL names the warehouse's database after its file name: attached under that name.
     alias = db_path.stem
     if alias == scratch.stem:
@@ -71,8 +71,7 @@ def copy_tables(db_path: Path, artifacts: Artifacts, scratch: Path, *, memory_li
         con.execute(f'detach "{alias}"')
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     bytes_written = scratch.stat().st_size
-    for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+    remove_database(scratch)
     timed.sort(key=lambda table: -float(table["seconds"]))
     return TableCopy(
         seconds=seconds,

@@ -220,14 +220,10 @@ def _incremental_repeats(
 
 
 def _table_copy(
-    label: str, full_db: Path, work: Path, full_build: dict[str, Any], options: BenchOptions
+    label: str, full_db: Path, artifacts: Artifacts, scratch: Path, full_build: dict[str, Any], options: BenchOptions
 ) -> dict[str, Any]:
     """The full build's write floor: its tables copied into an empty file (bench/copy.py)."""
-    copied, steal = _with_steal(
-        lambda: copy_tables(
-            full_db, Artifacts.read(work / "target"), work / "table_copy.duckdb", memory_limit=options.memory_limit
-        )
-    )
+    copied, steal = _with_steal(lambda: copy_tables(full_db, artifacts, scratch, memory_limit=options.memory_limit))
     options.progress.step(
         f"{label}: built tables copied {copied.seconds:.1f}s ({len(copied.tables)} tables)", copied.rows
     )
@@ -312,7 +308,9 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
         if not options.keep:
             shutil.rmtree(direct_db.parent)
 
-    table_copy = None if options.skip_table_copy else _table_copy(label, full_db, work, full_build, options)
+    table_copy = None
+    if not options.skip_table_copy:
+        table_copy = _table_copy(label, full_db, artifacts, work / "table_copy.duckdb", full_build, options)
 
     new_rows = sum(append_database(new_day_db, full_db).values())
     progress.step(f"{label}: new day landed", new_rows)
