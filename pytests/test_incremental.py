@@ -90,6 +90,29 @@ def test_first_batch_has_unattributed_events_that_later_runs_restate(tmp_path: P
     run_dbt(["run"], db_path=db_path, target_path=dbt_target_path)
     after = query(db_path, STITCHED_EVENTS_SQL)
     assert after == [("t1", "usr_1", "acc_A"), ("t5", "usr_3", "acc_B")]
+    # The run restated the visitor of t5 (its link loaded after the watermark) and the users
+    # whose app-database record landed after their events.
+    restating_sql = _fct_usage_events_compiled_sql(dbt_target_path)
+    assert RESTATED_VISITORS in restating_sql and RESTATED_USERS in restating_sql
+
+    # Run again with nothing new: the link is still inside the 24-hour lookback, but the
+    # stored rows show it, so the run restates nothing and writes the same rows.
+    stored = table_rows(db_path, "usage_marts.fct_usage_events")
+    run_dbt(["run", "--select", "fct_usage_events"], db_path=db_path, target_path=dbt_target_path)
+    compiled_sql = _fct_usage_events_compiled_sql(dbt_target_path)
+    assert "loaded_at >" in compiled_sql, "the rerun was not incremental"
+    assert RESTATED_VISITORS not in compiled_sql and RESTATED_USERS not in compiled_sql
+    assert table_rows(db_path, "usage_marts.fct_usage_events") == stored
+
+
+# The restated parts of fct_usage_events' incremental query (rows loaded before the watermark).
+RESTATED_USERS = "and user_id in ("
+RESTATED_VISITORS = "and anonymous_id in ("
+
+
+def _fct_usage_events_compiled_sql(target_path: Path) -> str:
+    compiled = target_path / "compiled" / "usage_warehouse" / "models" / "marts" / "core"
+    return (compiled / "fct_usage_events.sql").read_text()
 
 
 CONFIG_EDITS = {

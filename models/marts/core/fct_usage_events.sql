@@ -40,20 +40,87 @@ erased_users as (
 {% if is_incremental() %}
 {#- The watermark and the restated users and visitors are read first and written into the
     SQL as literals (restated_key_list), so that the filters reach the staging tables under
-    the mapped view: the view is computed for the rows to process only. -#}
+    the mapped view: the view is computed for the rows to process only.
+
+    An identity change loaded after the watermark restates the events of its user or visitor
+    only where the stored rows do not show it yet: the lookback selects the changes of the
+    previous run again, whose restated rows would be written back unchanged. A stored row
+    shows a user's account when it holds the account, its source, and a load time not before
+    the assignment's (loaded_at is the latest of the load times the row depends on); a
+    visitor's link when it holds the user and a load time not before the link's; an erasure
+    when it holds no user id. Rows anonymised by an erasure hold no user or visitor id to
+    find them by: a changed account of an erased user, and a changed link of a visitor with
+    no stored row left to show it, restate them whatever they hold. -#}
 {%- set watermark_at = load_watermark_literal('loaded_at') -%}
-{%- set restated_users_sql -%}
+{%- set changed_users_sql -%}
     select user_id as restated_key from {{ ref('int_identity__user_accounts') }}
     where loaded_at > {{ watermark_at }}
     union all
     select user_id as restated_key from {{ ref('stg_app_db__erased_users') }}
     where erased_from_loaded_at > {{ watermark_at }}
 {%- endset -%}
-{%- set restated_visitors_sql -%}
-    select anonymous_id as restated_key from {{ ref('int_identity__anonymous_users') }}
+{%- set changed_users = restated_key_list(changed_users_sql) -%}
+{%- set restated_users_sql -%}
+    select stored.user_id as restated_key
+    from {{ this }} as stored
+    inner join {{ ref('int_identity__user_accounts') }} as changed
+        on stored.user_id = changed.user_id
     where
-        loaded_at > {{ watermark_at }}
-        or user_id in (select restated_users.restated_key from ({{ restated_users_sql }}) as restated_users)
+        stored.user_id in ({{ changed_users }})
+        and changed.loaded_at > {{ watermark_at }}
+        and stored.account_match <> 'event'
+        and (
+            stored.account_id is null
+            or stored.account_id <> changed.account_id
+            or stored.account_match <> changed.account_source
+            or stored.loaded_at < changed.account_loaded_at
+        )
+    union all
+    select stored.user_id as restated_key
+    from {{ this }} as stored
+    inner join {{ ref('stg_app_db__erased_users') }} as erased
+        on stored.user_id = erased.user_id
+    where
+        stored.user_id in ({{ changed_users }})
+        and erased.erased_from_loaded_at > {{ watermark_at }}
+    union all
+    select changed.user_id as restated_key
+    from {{ ref('int_identity__user_accounts') }} as changed
+    inner join {{ ref('stg_app_db__erased_users') }} as erased
+        on changed.user_id = erased.user_id
+    where changed.loaded_at > {{ watermark_at }}
+{%- endset -%}
+{%- set restated_users = restated_key_list(restated_users_sql) -%}
+{%- set changed_visitors_sql -%}
+    select anonymous_id as restated_key from {{ ref('int_identity__anonymous_users') }}
+    where loaded_at > {{ watermark_at }}
+{%- endset -%}
+{%- set changed_visitors = restated_key_list(changed_visitors_sql) -%}
+{%- set restated_visitors_sql -%}
+    select changed.anonymous_id as restated_key
+    from {{ ref('int_identity__anonymous_users') }} as changed
+    left join (
+        select anonymous_id, user_id, user_match, loaded_at from {{ this }}
+        where anonymous_id in ({{ changed_visitors }})
+    ) as stored
+        on changed.anonymous_id = stored.anonymous_id
+    where
+        changed.anonymous_id in ({{ changed_visitors }})
+        and changed.loaded_at > {{ watermark_at }}
+        and (
+            stored.anonymous_id is null
+            or (
+                stored.user_match in ('anonymous_id', 'none')
+                and (
+                    stored.user_id is null
+                    or stored.user_id <> changed.user_id
+                    or stored.loaded_at < changed.loaded_at
+                )
+            )
+        )
+    union all
+    select anonymous_id as restated_key from {{ ref('int_identity__anonymous_users') }}
+    where user_id in ({{ restated_users }})
 {%- endset %}
 -- Loaded after the watermark, or restated: a visitor identified, a user moved to an account,
 -- or an erasure landed after it (their events loaded before it are processed again). Three
@@ -63,7 +130,6 @@ erased_users as (
 -- of every row). The events are read where used: a CTE read twice is materialized whole.
 events_to_process as (
     {%- set no_keys = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
-    {%- set restated_users = restated_key_list(restated_users_sql) -%}
     {%- set restated_visitors = restated_key_list(restated_visitors_sql) %}
     select * from events
     where loaded_at > {{ watermark_at }}
