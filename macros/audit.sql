@@ -153,13 +153,14 @@
 {%- endmacro %}
 
 
-{#- `days` (audit_days) merged over every table, under one name: the load days of any table. -#}
-{% macro audit_days_of_any_table(days, name) -%}
+{#- `days` (audit_days) merged over the tables named in `tables` and `name` itself, under
+    `name`: the load days of any of them. -#}
+{% macro audit_days_of_tables(days, name, tables) -%}
     {%- if days is none -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set merged = [] -%}
-    {%- for dates in days.values() -%}
+    {%- for table, dates in days.items() if table in tables or table == name -%}
         {%- if dates is none -%}
             {{ return({name: none}) }}
         {%- endif -%}

@@ -357,6 +357,44 @@ def test_2_late_events_land_on_their_day_or_are_counted(new_db: Any, target: Pat
     assert load_days(db_path, "segment.tracks")[0] == (date(2026, 10, 1), 4, 4, 0, 0, True)
 
 
+def test_2_events_are_rechecked_on_the_load_days_of_their_own_tables(new_db: Any, target: Path) -> None:
+    """fct_unprocessed_raw_rows rechecks the usage events on the load days recounted for the
+    raw tables whose rows are events (is_event_source), not on those of any table: a newer
+    version of a user recounts the users table's days, and no event is read again."""
+    data = ff.baseline()
+    db_path = new_db("event_days", data)
+    dbt_run(db_path, target)
+    alice = next(row for row in data["raw_app.users"] if row["id"] == "usr_1")
+    renamed = {
+        **alice,
+        "full_name": "Alice B.",
+        "updated_at": datetime(2026, 10, 5, 12, 0),
+        "_loaded_at": datetime(2026, 10, 6, 7, 0),
+    }
+    landed(db_path, {"raw_app.users": [renamed]})
+    dbt_run(db_path, target)
+    # Alice's earlier version (loaded 10-03) is now a duplicate: both days are recounted.
+    assert recounted_days(db_path) == [("app_db.users", date(2026, 10, 3)), ("app_db.users", date(2026, 10, 6))]
+    assert staged_events_condition(target) == "1 = 0"
+
+    # A track committed late, loaded 10-03 05:50: the tracks' day 10-03 is recounted, and the
+    # events loaded that day are read again.
+    landed(db_path, {"raw_segment.tracks": [ff.LATE_WITHIN_LOOKBACK]})
+    dbt_run(db_path, target)
+    assert recounted_days(db_path) == [("segment.tracks", date(2026, 10, 3))]
+    condition = staged_events_condition(target)
+    assert "2026-10-03" in condition and "2026-10-06" not in condition
+    assert query(db_path, "select count(*) from usage_audit.fct_unprocessed_raw_rows") == [(0,)]
+
+
+def staged_events_condition(target: Path) -> str:
+    """The load-day condition on the staged events in the last compiled fct_unprocessed_raw_rows."""
+    sql = (target / "compiled" / "usage_warehouse" / "models" / "audit" / "fct_unprocessed_raw_rows.sql").read_text()
+    match = re.search(r"int_usage_events__unioned\"\n\s+where (.+)\n", sql)
+    assert match, "no condition on the staged events in the compiled fct_unprocessed_raw_rows"
+    return match.group(1).strip()
+
+
 # --- 3. clock skew ------------------------------------------------------------------------
 
 

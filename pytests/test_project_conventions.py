@@ -5,6 +5,7 @@ enforce contracts, and layer naming holds."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -196,3 +197,20 @@ def test_each_model_checks_its_not_null_columns_in_one_test(artifacts: dict[str,
     assert folded > 40 and plain_not_null  # single not-null columns keep their column test
     assert {parent: cols for parent, cols in plain_not_null.items() if len(cols) > 1} == {}
     assert unknown == []
+
+
+REGISTRY_ENTRY = re.compile(r"'staging': '(\w+)'.*'is_event_source': (true|false)")
+
+
+def test_raw_table_registry_flags_the_tables_whose_rows_are_events(artifacts: dict[str, Any]) -> None:
+    """The audit checks the usage events on the load days of the raw tables flagged
+    is_event_source (fct_unprocessed_raw_rows): the flag holds for exactly the tables whose
+    staging model int_usage_events__unioned is built from."""
+    manifest = artifacts["manifest"]
+    text = (Path(__file__).parents[1] / "macros" / "raw_table_registry.sql").read_text()
+    flags = {staging: flag == "true" for staging, flag in REGISTRY_ENTRY.findall(text)}
+    assert len(flags) == len(re.findall(r"\{'source':", text)) > 10
+    unioned = next(m["unique_id"] for m in models(manifest) if m["name"] == "int_usage_events__unioned")
+    upstream = {manifest["nodes"][u]["name"] for u in ancestors(manifest, unioned) if u.startswith("model.")}
+    assert {staging for staging, flag in flags.items() if flag} == {s for s in flags if s in upstream}
+    assert sum(flags.values()) == 9

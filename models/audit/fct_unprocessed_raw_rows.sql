@@ -24,11 +24,17 @@
 {#- Days checked (docs/decision_log.md, "The audit reads the days that changed"): after a full
     build every day; else the load days that fct_load_day_accounting recounted in its last
     run (their row counts changed) and the days of the rows listed now, per raw table, and
-    for the usage events the days of any table. -#}
+    for the usage events the days of the tables whose rows are events (is_event_source in
+    raw_table_registry) and of the events listed now: an event exists in fct_usage_events
+    when its own row was staged, whatever the identity tables say about its user. -#}
 -- depends_on: {{ ref('fct_load_day_accounting') }}
 {%- set string_type = dbt.type_string() -%}
 {%- set days = audit_days_to_recheck(ref('fct_load_day_accounting')) -%}
-{%- set event_days = audit_days_of_any_table(days, 'fct_usage_events') %}
+{%- set event_sources = [] -%}
+{%- for entry in raw_table_registry() if entry.is_event_source -%}
+    {%- do event_sources.append(entry.source ~ '.' ~ entry.table) -%}
+{%- endfor -%}
+{%- set event_days = audit_days_of_tables(days, 'fct_usage_events', event_sources) %}
 
 with erased_users as (
     select * from {{ ref('stg_app_db__erased_users') }}
