@@ -23,3 +23,13 @@
         {'source': 'app_db', 'table': 'privacy_erasure_requests', 'base': 'base_app_db__privacy_erasure_requests', 'staging': 'stg_app_db__privacy_erasure_requests', 'key': 'erasure_request_id', 'detail': none, 'is_event_source': false},
     ]) }}
 {%- endmacro %}
+
+
+{#- The raw tables whose staged rows are usage events, as `<source>.<table>`. -#}
+{% macro event_source_tables() -%}
+    {%- set tables = [] -%}
+    {%- for entry in raw_table_registry() if entry.is_event_source -%}
+        {%- do tables.append(entry.source ~ '.' ~ entry.table) -%}
+    {%- endfor -%}
+    {{ return(tables) }}
+{%- endmacro %}

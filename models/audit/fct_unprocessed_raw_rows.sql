@@ -30,11 +30,7 @@
 -- depends_on: {{ ref('fct_load_day_accounting') }}
 {%- set string_type = dbt.type_string() -%}
 {%- set days = audit_days_to_recheck(ref('fct_load_day_accounting')) -%}
-{%- set event_sources = [] -%}
-{%- for entry in raw_table_registry() if entry.is_event_source -%}
-    {%- do event_sources.append(entry.source ~ '.' ~ entry.table) -%}
-{%- endfor -%}
-{%- set event_days = audit_days_of_tables(days, 'fct_usage_events', event_sources) %}
+{%- set event_days = audit_days_of_tables(days, 'fct_usage_events', event_source_tables()) %}
 
 with erased_users as (
     select * from {{ ref('stg_app_db__erased_users') }}
