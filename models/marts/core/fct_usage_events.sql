@@ -63,27 +63,33 @@ erased_users as (
 {%- set restated_users_sql -%}
     select stored.user_id as restated_key
     from {{ this }} as stored
-    inner join {{ ref('int_identity__user_accounts') }} as changed
-        on stored.user_id = changed.user_id
+    left join {{ ref('int_identity__user_accounts') }} as changed
+        on
+            stored.user_id = changed.user_id
+            and changed.loaded_at > {{ watermark_at }}
+    left join {{ ref('stg_app_db__erased_users') }} as erased
+        on
+            stored.user_id = erased.user_id
+            and erased.erased_from_loaded_at > {{ watermark_at }}
+    -- rows that still hold a user erased since the watermark, or that do not show the
+    -- account assignment changed since it
     where
         stored.user_id in ({{ changed_users }})
-        and changed.loaded_at > {{ watermark_at }}
-        and stored.account_match <> 'event'
         and (
-            stored.account_id is null
-            or stored.account_id <> changed.account_id
-            or stored.account_match <> changed.account_source
-            or stored.loaded_at < changed.account_loaded_at
+            erased.user_id is not null
+            or (
+                changed.user_id is not null
+                and stored.account_match <> 'event'
+                and (
+                    stored.account_id is null
+                    or stored.account_id <> changed.account_id
+                    or stored.account_match <> changed.account_source
+                    or stored.loaded_at < changed.account_loaded_at
+                )
+            )
         )
     union all
-    select stored.user_id as restated_key
-    from {{ this }} as stored
-    inner join {{ ref('stg_app_db__erased_users') }} as erased
-        on stored.user_id = erased.user_id
-    where
-        stored.user_id in ({{ changed_users }})
-        and erased.erased_from_loaded_at > {{ watermark_at }}
-    union all
+    -- an erased user's rows hold no user id to look up
     select changed.user_id as restated_key
     from {{ ref('int_identity__user_accounts') }} as changed
     inner join {{ ref('stg_app_db__erased_users') }} as erased
