@@ -111,8 +111,7 @@ erased_users as (
     ) as stored
         on changed.anonymous_id = stored.anonymous_id
     where
-        changed.anonymous_id in ({{ changed_visitors }})
-        and changed.loaded_at > {{ watermark_at }}
+        changed.loaded_at > {{ watermark_at }}
         and (
             stored.anonymous_id is null
             or (
