@@ -22,17 +22,24 @@
 {%- endmacro %}
 
 
-{#- Aggregates of a metric over every window of metric_windows() and its previous period, from
-    rows carrying `days_before_as_of`: sums of `value_column`, or (distinct=true) counts of
-    distinct `value_column` (exact: a user active on several days of a window counts once). -#}
-{% macro metric_window_aggregates(value_column, distinct=false) -%}
+{#- Aggregates of a metric over every window of metric_windows() and its previous period
+    (columns value_<N>d and previous_value_<N>d), from rows carrying `days_before_as_of`:
+    - aggregate='sum': sums of `value_column`;
+    - aggregate='flag': for rows grouped by user, 1 when the user has a row in the window with a
+      non-null `value_column`, else 0;
+    - aggregate='sum_flags': sums of those flags, read from columns of the same names: the exact
+      number of distinct users (a user active on several days of a window counts once). -#}
+{% macro metric_window_aggregates(value_column, aggregate='sum') -%}
     {%- for days in metric_windows() %}
         {%- for prefix, low, high in [('value', 0, days), ('previous_value', days, 2 * days)] %}
+            {%- set name = prefix ~ '_' ~ days ~ 'd' %}
             {%- set in_window = 'days_before_as_of >= ' ~ low ~ ' and days_before_as_of < ' ~ high %}
-            {%- if distinct %}
-        count(distinct case when {{ in_window }} then {{ value_column }} end) as {{ prefix }}_{{ days }}d,
+            {%- if aggregate == 'flag' %}
+        max(case when {{ in_window }} and {{ value_column }} is not null then 1 else 0 end) as {{ name }},
+            {%- elif aggregate == 'sum_flags' %}
+        sum({{ name }}) as {{ name }},
             {%- else %}
-        sum(case when {{ in_window }} then {{ value_column }} else 0 end) as {{ prefix }}_{{ days }}d,
+        sum(case when {{ in_window }} then {{ value_column }} else 0 end) as {{ name }},
             {%- endif %}
         {%- endfor %}
     {%- endfor %}
@@ -89,29 +96,50 @@
 
 {#- Body of a CTE: every window of metric_windows() (value and previous value), the all-time
     value and the first and last event dates, by `grain` × metric_key. Summed metrics from
-    `daily_relation` (metric_value), distinct_users metrics counted from the user ids of
-    `user_relation`, both built with metric_rows_to_date. -#}
+    `daily_relation` (metric_value), distinct_users metrics from the user ids of
+    `user_relation`, both built with metric_rows_to_date. Distinct users are counted in two
+    groupings: one row per user with a 0/1 flag per window, then the flags summed. That is the
+    same count as a count(distinct) per window, in one hash table of users instead of one per
+    window (about a third of the time on a 15.7M-event history, see the decision log). -#}
 {% macro metric_window_values(grain, daily_relation='daily_to_date', user_relation='user_days_to_date') -%}
-    {%- for relation, value_column, distinct in [
-        (daily_relation, 'metric_value', false),
-        (user_relation, 'user_id', true)
-    ] %}
     select
         {{- metric_grain_columns(grain) }}
         metric_key,
-        {{- metric_window_aggregates(value_column, distinct=distinct) }}
-        {% if distinct %}count(distinct {{ value_column }}){% else %}sum({{ value_column }}){% endif %} as value_all_time,
+        {{- metric_window_aggregates('metric_value') }}
+        sum(metric_value) as value_all_time,
         min(metric_date) as first_event_date,
         max(metric_date) as last_event_date
-    from {{ relation }}
+    from {{ daily_relation }}
     group by
         {{- metric_grain_columns(grain) }}
         metric_key
-    {%- if not loop.last %}
 
     union all
-    {% endif %}
-    {%- endfor %}
+
+    select
+        {{- metric_grain_columns(grain) }}
+        metric_key,
+        {{- metric_window_aggregates('user_id', aggregate='sum_flags') }}
+        count(user_id) as value_all_time,
+        min(first_event_date) as first_event_date,
+        max(last_event_date) as last_event_date
+    from (
+        select
+            {{- metric_grain_columns(grain) }}
+            metric_key,
+            user_id,
+            {{- metric_window_aggregates('user_id', aggregate='flag') }}
+            min(metric_date) as first_event_date,
+            max(metric_date) as last_event_date
+        from {{ user_relation }}
+        group by
+            {{- metric_grain_columns(grain) }}
+            metric_key,
+            user_id
+    ) as user_windows
+    group by
+        {{- metric_grain_columns(grain) }}
+        metric_key
 {%- endmacro %}
 
 
