@@ -21,7 +21,7 @@ from usage_warehouse.bench.artifacts import Artifacts, grown_nodes
 from usage_warehouse.bench.copy import built_tables, copy_tables
 from usage_warehouse.bench.machine import CpuTicks, cpu_ticks, steal_share
 from usage_warehouse.bench.report import END_MARKER, START_MARKER, check_doc, evaluate_targets, history_scaling
-from usage_warehouse.bench.runner import DEFAULT_MEMORY_LIMIT
+from usage_warehouse.bench.runner import DEFAULT_MEMORY_LIMIT, interleaved_rounds
 from usage_warehouse.bench.sizes import (
     events_per_day,
     generator_shards,
@@ -103,12 +103,22 @@ def test_grown_nodes_rank_the_growth_between_two_runs() -> None:
     assert grown_nodes(after, before)[-1] == {"unique_id": "test.c", "seconds": [0.5, 0.25], "growth_seconds": -0.25}
 
 
+def test_incremental_rounds_interleave_the_sizes() -> None:
+    runs: list[tuple[str, int]] = []
+    interleaved_rounds(["1M", "10M"], 3, lambda size, repeat: runs.append((size, repeat)))
+    # Each round runs every size once, smallest first, before the next round starts.
+    assert runs == [("1M", 0), ("10M", 0), ("1M", 1), ("10M", 1), ("1M", 2), ("10M", 2)]
+
+
 def test_history_scaling_and_targets() -> None:
     sizes = [_size("1M", 1_000_000, 20.0, 10_000, 1.5), _size("10M", 10_000_000, 30.0, 12_000, None)]
     sizes[0]["incremental"]["node_seconds"] = {"model.daily": 2.0, "model.history": 1.0}
     sizes[1]["incremental"]["node_seconds"] = {"model.daily": 2.5, "model.history": 6.0}
     # The longer history's run lost 25% of the machine to other guests: its CPU time grew less.
     sizes[1]["incremental"].update(cpu_seconds=48.0, cpu_steal_share=0.25)
+    # Three interleaved rounds: the median runs (20 s and 30 s) came from different rounds.
+    sizes[0]["incremental"]["seconds_runs"] = [20.0, 25.0, 16.0]
+    sizes[1]["incremental"]["seconds_runs"] = [32.0, 30.0, 24.0]
     history = history_scaling(sizes)
     assert history == [
         {
@@ -118,6 +128,7 @@ def test_history_scaling_and_targets() -> None:
             "accounts": 300,
             "incremental_seconds": [20.0, 30.0],
             "incremental_ratio": 1.5,
+            "incremental_ratio_rounds": [1.6, 1.2, 1.5],  # 32 / 20, 30 / 25, 24 / 16
             "incremental_cpu_ratio": 1.2,  # 48 / 40
             "cpu_steal_share": [None, 0.25],
             "new_rows": [10_000, 12_000],
@@ -129,6 +140,8 @@ def test_history_scaling_and_targets() -> None:
         }
     ]
     assert history_scaling([sizes[0], _size("5M", 5_000_000, 1.0, 1, None)]) == []  # not 10x apart
+    sizes[1]["incremental"]["seconds_runs"] = [30.0]  # not the same rounds: no pairs
+    assert history_scaling(sizes)[0]["incremental_ratio_rounds"] == []
     del sizes[1]["incremental"]["cpu_seconds"]  # results from before CPU times were recorded
     assert history_scaling(sizes)[0]["incremental_cpu_ratio"] is None
     verdicts = {(v["target"], v["size"]): v["passed"] for v in evaluate_targets(sizes, history)}

@@ -36,6 +36,9 @@ def history_scaling(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "accounts": small["accounts"],
                 "incremental_seconds": [small_run["seconds"], large_run["seconds"]],
                 "incremental_ratio": round(large_run["seconds"] / small_run["seconds"], 3),
+                # Round by round: the sizes' incremental runs take turns (bench/runner.py), so
+                # each ratio compares two runs minutes apart.
+                "incremental_ratio_rounds": round_ratios(small_run, large_run),
                 # The same ratio in the dbt process's CPU time, which time stolen by the hypervisor
                 # does not inflate (null for results without CPU times).
                 "incremental_cpu_ratio": ratio(large_run.get("cpu_seconds"), small_run.get("cpu_seconds")),
@@ -48,6 +51,14 @@ def history_scaling(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return pairs
+
+
+def round_ratios(small_run: dict[str, Any], large_run: dict[str, Any]) -> list[float]:
+    """The larger size's run over the smaller's, round by round (empty unless both ran the same rounds)."""
+    small, large = small_run.get("seconds_runs") or [], large_run.get("seconds_runs") or []
+    if len(small) != len(large):
+        return []
+    return [round(later / earlier, 3) for earlier, later in zip(small, large, strict=True)]
 
 
 Item = TypeVar("Item")
@@ -312,15 +323,16 @@ def render_results(results: dict[str, Any]) -> str:
     if results["history_scaling"]:
         lines += ["", "Incremental run on a ten times longer history (same accounts):", ""]
         lines += [
-            "| sizes | days | incremental | ratio | ratio of CPU time | new-day rows |",
-            "|---|---|---|---:|---:|---|",
+            "| sizes | days | incremental | ratio | ratio of CPU time | ratio per round | new-day rows |",
+            "|---|---|---|---:|---:|---|---|",
         ]
         for pair in results["history_scaling"]:
+            rounds = ", ".join(f"{value:.2f}x" for value in pair.get("incremental_ratio_rounds") or []) or "-"
             lines.append(
                 f"| {pair['from']} -> {pair['to']} | {pair['days'][0]} -> {pair['days'][1]} | "
                 f"{_seconds(pair['incremental_seconds'][0])} -> {_seconds(pair['incremental_seconds'][1])} | "
                 f"{pair['incremental_ratio']:.2f}x | {_optional(pair.get('incremental_cpu_ratio'), '{:.2f}x')} | "
-                f"{pair['new_rows'][0]:,} -> {pair['new_rows'][1]:,} |"
+                f"{rounds} | {pair['new_rows'][0]:,} -> {pair['new_rows'][1]:,} |"
             )
         for pair in results["history_scaling"]:
             if pair.get("grown_nodes"):

@@ -1,4 +1,5 @@
-"""Running the benchmark: per size, generate, full build, direct run, incremental runs."""
+"""Running the benchmark: per size, generate, full build, direct run; then the incremental runs
+of every size in interleaved rounds."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import contextlib
 import json
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -126,11 +127,13 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
             "table_copy": not options.skip_table_copy,
             "incremental_repeats": options.incremental_repeats,
         }
-        sizes: list[dict[str, Any]] = []
-        for plan in plans:
-            sizes.append(_bench_size(plan, options))
-            # Written after every size: a long run that is stopped keeps the sizes it finished.
-            results = _results(settings, sizes, options)
+        built = [_build_size(plan, options) for plan in plans]
+        # The sizes' incremental runs take turns, so that the ratios between sizes compare runs
+        # minutes apart, under the same load of the machine.
+        interleaved_rounds(
+            built, options.incremental_repeats, lambda size, repeat: _incremental_round(size, repeat, options)
+        )
+        results = _results(settings, [_finish_size(size, options) for size in built], options)
     if options.doc is not None:
         rewrite_doc(options.doc, results)
         progress.step(f"results table written to {options.doc}")
@@ -196,27 +199,46 @@ def _wall_seconds(run: TimedRun) -> float:
     return run[0].seconds
 
 
-def _incremental_repeats(
-    label: str, db_path: Path, target: Path, backup: Path, count: int, progress: Progress
-) -> list[tuple[TimedRun, TimedRun]]:
-    """``count`` pairs of an incremental build (the new day) and a build with no new data, each
-    pair from the warehouse as it was with the new day landed (a copy restores it)."""
-    pairs: list[tuple[TimedRun, TimedRun]] = []
-    if count > 1:
-        backup.mkdir(parents=True, exist_ok=True)
-        shutil.copy(db_path, backup / DB_NAME)
+Item = TypeVar("Item")
+
+
+def interleaved_rounds(items: Sequence[Item], count: int, run: Callable[[Item, int], None]) -> None:
+    """``count`` rounds; round r runs repeat r of every item, in their order."""
     for repeat in range(count):
-        if repeat:
-            shutil.copy(backup / DB_NAME, db_path)
-        of = f" (run {repeat + 1} of {count})" if count > 1 else ""
-        incremental, incremental_steal = _timed_dbt(list(INCREMENTAL_BUILD), db_path, target)
-        incremental_run = (incremental, incremental_steal, Artifacts.read(target))
-        progress.step(f"{label}: incremental dbt build {incremental.seconds:.1f}s{of}")
-        fixed, fixed_steal = _timed_dbt(list(INCREMENTAL_BUILD), db_path, target)
-        pairs.append((incremental_run, (fixed, fixed_steal, Artifacts.read(target))))
-        progress.step(f"{label}: dbt build with no new data {fixed.seconds:.1f}s{of}")
-    shutil.rmtree(backup, ignore_errors=True)
-    return pairs
+        for item in items:
+            run(item, repeat)
+
+
+@dataclass
+class BuiltSize:
+    """A size whose history is built (full build measured) and whose new day has landed: the
+    incremental rounds run on it, then _finish_size turns it into its results."""
+
+    plan: SizePlan
+    work: Path
+    full_db: Path
+    target: Path
+    backup: Path
+    full: MeasuredDbtRun
+    figures: dict[str, Any]  # generator, full_build, direct, table_copy
+    new_rows: int
+    pairs: list[tuple[TimedRun, TimedRun]] = field(default_factory=list)
+
+
+def _incremental_round(size: BuiltSize, repeat: int, options: BenchOptions) -> None:
+    """One pair of an incremental build (the new day) and a build with no new data, from the
+    warehouse as it was with the new day landed (repeats after the first restore it from the
+    backup copy)."""
+    label, count = size.plan.label, options.incremental_repeats
+    if repeat:
+        shutil.copy(size.backup / DB_NAME, size.full_db)
+    of = f" (run {repeat + 1} of {count})" if count > 1 else ""
+    incremental, incremental_steal = _timed_dbt(list(INCREMENTAL_BUILD), size.full_db, size.target)
+    incremental_run = (incremental, incremental_steal, Artifacts.read(size.target))
+    options.progress.step(f"{label}: incremental dbt build {incremental.seconds:.1f}s{of}")
+    fixed, fixed_steal = _timed_dbt(list(INCREMENTAL_BUILD), size.full_db, size.target)
+    size.pairs.append((incremental_run, (fixed, fixed_steal, Artifacts.read(size.target))))
+    options.progress.step(f"{label}: dbt build with no new data {fixed.seconds:.1f}s{of}")
 
 
 def _table_copy(
@@ -241,7 +263,9 @@ def _table_copy(
     }
 
 
-def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
+def _build_size(plan: SizePlan, options: BenchOptions) -> BuiltSize:
+    """Generate the size's dataset, land its history, measure the full build, the direct run and
+    the write floor, and land the new day."""
     progress, label = options.progress, plan.label
     config = GeneratorConfig(accounts=plan.accounts, days=plan.days, end_date=options.end_date, seed=options.seed)
     work = options.work_dir / label
@@ -318,20 +342,10 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
     # project again when the vars change (the full build ran without the incremental ones).
     run_dbt(["parse", *INCREMENTAL_VARS], db_path=full_db, target_path=target)
     backup = work / "before_incremental"
-    repeats = _incremental_repeats(label, full_db, target, backup, options.incremental_repeats, progress)
-    (incremental, incremental_steal, incremental_artifacts) = median_by([run for run, _ in repeats], _wall_seconds)
-    (fixed, fixed_steal, fixed_artifacts) = median_by([run for _, run in repeats], _wall_seconds)
-    incremental_nodes = node_seconds(incremental_artifacts)
-    events = _raw_rows(full_db)
-    if not options.keep:
-        shutil.rmtree(work)
-
-    return {
-        "label": label,
-        "target_events": plan.target_events,
-        "accounts": plan.accounts,
-        "days": plan.days,
-        "events": events,
+    if options.incremental_repeats > 1:
+        backup.mkdir(parents=True, exist_ok=True)
+        shutil.copy(full_db, backup / DB_NAME)
+    figures = {
         "generator": {
             "seconds": round(generate_seconds, 3),
             "rows": generated,
@@ -341,6 +355,29 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
         "full_build": full_build,
         "direct": direct,
         "table_copy": table_copy,
+    }
+    return BuiltSize(plan, work, full_db, target, backup, full, figures, new_rows)
+
+
+def _finish_size(size: BuiltSize, options: BenchOptions) -> dict[str, Any]:
+    """The size's results: its builds, and the median of its incremental rounds."""
+    plan, full, repeats, new_rows = size.plan, size.full, size.pairs, size.new_rows
+    (incremental, incremental_steal, incremental_artifacts) = median_by([run for run, _ in repeats], _wall_seconds)
+    (fixed, fixed_steal, fixed_artifacts) = median_by([run for _, run in repeats], _wall_seconds)
+    incremental_nodes = node_seconds(incremental_artifacts)
+    events = _raw_rows(size.full_db)
+    if options.keep:
+        shutil.rmtree(size.backup, ignore_errors=True)
+    else:
+        shutil.rmtree(size.work)
+
+    return {
+        "label": plan.label,
+        "target_events": plan.target_events,
+        "accounts": plan.accounts,
+        "days": plan.days,
+        "events": events,
+        **size.figures,
         "incremental": {
             **_measured(incremental, incremental_steal),
             "seconds_runs": [round(run.seconds, 3) for (run, _, _), _ in repeats],
@@ -361,5 +398,5 @@ def _bench_size(plan: SizePlan, options: BenchOptions) -> dict[str, Any]:
         "peak_memory_mib": round(
             max([full.max_rss_kib] + [run.max_rss_kib for pair in repeats for run, _, _ in pair]) / 1024, 1
         ),
-        "work_dir": str(work) if options.keep else None,
+        "work_dir": str(size.work) if options.keep else None,
     }
