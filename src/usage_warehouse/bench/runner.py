@@ -227,10 +227,11 @@ class BuiltSize:
 
 def _incremental_round(size: BuiltSize, repeat: int, options: BenchOptions) -> None:
     """One pair of an incremental build (the new day) and a build with no new data, from the
-    warehouse as it was with the new day landed (repeats after the first restore it from the
-    backup copy)."""
+    warehouse as it was with the new day landed. With repeats, every pair (the first too)
+    starts from a fresh copy of the backup taken then, so that all run on files written the
+    same way (the file the full build wrote in place is not used)."""
     label, count = size.plan.label, options.incremental_repeats
-    if repeat:
+    if count > 1:
         shutil.copy(size.backup / DB_NAME, size.full_db)
     of = f" (run {repeat + 1} of {count})" if count > 1 else ""
     incremental, incremental_steal = _timed_dbt(list(INCREMENTAL_BUILD), size.full_db, size.target)
