@@ -141,7 +141,7 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
 
 
 def _results(settings: dict[str, Any], sizes: list[dict[str, Any]], options: BenchOptions) -> dict[str, Any]:
-    """The figures of the sizes measured so far, written to options.out."""
+    """The figures of every size, written to options.out once all their incremental rounds have run."""
     history = history_scaling(sizes)
     results: dict[str, Any] = {
         "schema_version": 1,
