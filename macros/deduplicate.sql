@@ -5,7 +5,10 @@
     is kept (keys are never null: base models quarantine rows without one); drop_columns
     are left out of the result. In an incremental run the new rows are ranked together with the copy already
     kept for the same key, so a copy that arrives later never replaces an earlier one and
-    an incremental run ends equal to a full build.
+    an incremental run ends equal to a full build. With a horizon column (upsert_config), the
+    stored copies are looked up among the rows loaded in the last var upsert_horizon_days
+    before the load window only: a copy landing later than that after the first is kept as
+    a second row, which the key's unique test reports.
 
     The load window reads the last var incremental_lookback_hours again, so most of its rows
     are held by this table already, exactly as they are: those change nothing and are left
@@ -57,7 +60,9 @@ candidates as {{ not_materialized() }} (
     union all
     select {{ columns }}
     from {{ this }}
-    where {{ unique_key }} in (select new_rows.{{ unique_key }} from new_rows)
+    where
+        {{ upsert_horizon_condition() }}
+        and {{ unique_key }} in (select new_rows.{{ unique_key }} from new_rows)
 ),
 {% else %}
 candidates as {{ not_materialized() }} (

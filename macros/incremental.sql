@@ -4,19 +4,66 @@
     and filter new rows with `load_window_filter(...)`.
 -#}
 
-{#- Row-level upsert on a unique key (event-level models). -#}
-{% macro upsert_config(unique_key) -%}
-    {{ return(adapter.dispatch('upsert_config', 'usage_warehouse')(unique_key)) }}
+{#- Row-level upsert on a unique key (event-level models). With `horizon_column` (a load
+    time), the stored rows a run looks up by key, and the upsert's delete, are bounded to the
+    last var upsert_horizon_days before the load window (upsert_horizon_condition): every copy of
+    a key must land within that many days of the first. -#}
+{% macro upsert_config(unique_key, horizon_column=none) -%}
+    {{ return(adapter.dispatch('upsert_config', 'usage_warehouse')(unique_key, horizon_column)) }}
 {%- endmacro %}
 
-{% macro default__upsert_config(unique_key) -%}
-    {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': unique_key, 'on_schema_change': 'fail'}) }}
+{% macro default__upsert_config(unique_key, horizon_column=none) -%}
+    {%- set strategy = 'horizon_delete_insert' if horizon_column else 'delete+insert' -%}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': strategy, 'unique_key': unique_key, 'on_schema_change': 'fail', 'upsert_horizon_column': horizon_column}) }}
 {%- endmacro %}
 
 {#- Spark without a transactional table format (Delta, Iceberg, Hudi) cannot update
     rows in place: event-level models are rebuilt whole there. -#}
-{% macro spark__upsert_config(unique_key) -%}
+{% macro spark__upsert_config(unique_key, horizon_column=none) -%}
     {{ return({'materialized': 'table', 'file_format': 'parquet'}) }}
+{%- endmacro %}
+
+
+{#- `where`-clause fragment that bounds the stored rows of an upserted model (`relation`, this
+    model by default) to those a new row's key can still match: `<horizon column> >= ` the
+    load watermark less var upsert_horizon_days, as a literal read when the model runs, so that
+    the scan skips the older row groups. The same cutoff bounds the model's lookups of stored
+    rows by key and the upsert's delete (horizon_delete_insert), so a run never writes a key
+    it did not find. `1 = 1` when the model has no horizon column (upsert_config), the var is
+    null (every stored row is looked up, and the lookup grows with the history) or on a full
+    build. docs/decision_log.md, "Upsert horizon". -#}
+{% macro upsert_horizon_condition(relation=none) -%}
+    {%- set column = config.get('upsert_horizon_column') -%}
+    {%- set days = var('upsert_horizon_days', none) -%}
+    {%- if not column or days is none or not is_incremental() -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- if days is not number or days < 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "var upsert_horizon_days is '" ~ days ~ "': use a whole number of days (30 by default), or null to "
+            ~ "look up every stored row. See docs/decision_log.md, 'Upsert horizon'."
+        ) }}
+    {%- endif -%}
+    {%- set relation = relation if relation is not none else this -%}
+    {%- set cutoff = dbt.dateadd('day', -1 * (days | int), load_watermark(column, relation)) -%}
+    {%- if not execute or relation.identifier is not defined -%}
+        {{ return(column ~ ' >= ' ~ cutoff) }}
+    {%- endif -%}
+    {%- set value = run_query('select ' ~ cutoff ~ ' as horizon_start_at').columns[0].values()[0] -%}
+    {{ return(column ~ ' >= ' ~ timestamp_literal(value)) }}
+{%- endmacro %}
+
+
+{#- Incremental strategy horizon_delete_insert: delete+insert whose delete reads only the
+    stored rows inside the upsert horizon (upsert_horizon_condition), the rows the model
+    looked up. Any other incremental_predicates still apply. -#}
+{% macro get_incremental_horizon_delete_insert_sql(arg_dict) -%}
+    {%- set horizon = upsert_horizon_condition(arg_dict['target_relation']) -%}
+    {%- set predicates = (arg_dict['incremental_predicates'] or []) + ([horizon] if horizon != '1 = 1' else []) -%}
+    {%- set delete_insert_args = {} -%}
+    {%- do delete_insert_args.update(arg_dict) -%}
+    {%- do delete_insert_args.update({'incremental_predicates': predicates or none}) -%}
+    {{ return(get_incremental_delete_insert_sql(delete_insert_args)) }}
 {%- endmacro %}
 
 

@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from fixture_data import load_fixture
-from usage_warehouse.dbt import run_dbt
+from usage_warehouse.dbt import DbtCommandError, run_dbt
 from usage_warehouse.warehouse import INCREMENTAL_UPSTREAM_TABLES, MART_TABLES, query, table_rows
 
 COMPARED_TABLES = [*MART_TABLES, *INCREMENTAL_UPSTREAM_TABLES]
@@ -164,3 +164,41 @@ def test_editing_a_configuration_seed_recomputes_the_incremental_history(
     for table in tables:
         assert table_rows(edited, table) == table_rows(refreshed, table), f"{table} differs from a full refresh"
     assert table_rows(edited, tables[0]) != before[tables[0]], f"editing {seed} changed nothing"
+
+
+T2_COPIES_SQL = (
+    "select message_id, properties from usage_staging.stg_segment__tracks where message_id = 't2' order by loaded_at"
+)
+
+
+@pytest.mark.parametrize("horizon_days", [None, 0])
+def test_upsert_horizon_bounds_the_lookup_of_stored_copies(
+    full_build: Path, dbt_target_path: Path, tmp_path: Path, horizon_days: int | None
+) -> None:
+    """t2's second copy lands two days after the first. With no horizon (null) the run finds
+    the stored first copy and keeps it, as a full build does. With a horizon of 0 days (and
+    no lookback) the stored rows looked up start at the newest stored load, after the first
+    copy: the second copy is kept as a second row, the delete leaves the first one, and the
+    key's unique test reports the duplicate instead of losing it."""
+    db_path = tmp_path / "warehouse.duckdb"
+    dbt_vars = {"incremental_lookback_hours": 0, "upsert_horizon_days": horizon_days}
+    load_fixture(str(db_path), loaded_until=CUTOFFS[1])
+    run_dbt(["seed"], db_path=db_path, target_path=dbt_target_path)
+    run_dbt(["run", "--select", "+stg_segment__tracks"], db_path=db_path, target_path=dbt_target_path)
+    assert query(db_path, T2_COPIES_SQL) == [("t2", '{"format": "pdf"}')]
+
+    load_fixture(str(db_path), loaded_after=CUTOFFS[1])
+    select = ["--select", "stg_segment__tracks"]
+    run_dbt(["run", *select], db_path=db_path, target_path=dbt_target_path, dbt_vars=dbt_vars)
+    copies = query(db_path, T2_COPIES_SQL)
+    compiled = dbt_target_path / "compiled" / "usage_warehouse" / "models" / "staging" / "segment"
+    bounded = "loaded_at >= cast(" in (compiled / "stg_segment__tracks.sql").read_text()
+    assert bounded == (horizon_days is not None), "the lookup of stored copies is bounded only with a horizon"
+    if horizon_days is None:
+        assert copies == [("t2", '{"format": "pdf"}')]
+        tracks = "usage_staging.stg_segment__tracks"
+        assert table_rows(db_path, tracks) == table_rows(full_build, tracks)
+    else:
+        assert copies == [("t2", '{"format": "pdf"}'), ("t2", '{"format": "csv"}')]
+        with pytest.raises(DbtCommandError, match="unique_stg_segment__tracks_message_id"):
+            run_dbt(["test", *select], db_path=db_path, target_path=dbt_target_path, dbt_vars=dbt_vars)

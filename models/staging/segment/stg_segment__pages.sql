@@ -1,4 +1,4 @@
-{{ config(**upsert_config('message_id')) }}
+{{ config(**upsert_config('message_id', horizon_column='loaded_at')) }}
 
 {#- One row per Segment messageId: the copy Segment received first. -#}
 {{ deduplicate_incrementally(

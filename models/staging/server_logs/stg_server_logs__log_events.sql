@@ -1,4 +1,4 @@
-{{ config(**upsert_config('log_line_id')) }}
+{{ config(**upsert_config('log_line_id', horizon_column='loaded_at')) }}
 
 {#- One row per log line position (file, line number): a line shipped twice is kept once. -#}
 {{ deduplicate_incrementally(
