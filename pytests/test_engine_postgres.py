@@ -63,6 +63,28 @@ def test_every_mart_equals_the_duckdb_build(postgres_warehouse: PostgresEngine, 
     assert differences == []
 
 
+def test_incremental_staging_run_with_an_upsert_horizon(
+    postgres_warehouse: PostgresEngine, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """An incremental run of the staging dedupes on PostgreSQL reads the upsert horizon
+    (macro upsert_horizon_condition, strategy horizon_delete_insert) and, with every raw row
+    read again (a lookback of a year), changes no row."""
+    tables = ["usage_staging.stg_segment__tracks", "usage_staging.stg_server_logs__log_events"]
+    before = {table: sorted(postgres_warehouse.query(f"select * from {table}"), key=repr) for table in tables}
+    target = tmp_path_factory.mktemp("postgres_incremental") / "target"
+    run_dbt(
+        ["run", "--select", "stg_segment__tracks", "stg_server_logs__log_events"],
+        db_path=target.parent / "unused.duckdb",
+        target_path=target,
+        dbt_vars={"incremental_lookback_hours": 24 * 365},
+        engine_env=postgres_warehouse.dbt_env(),
+    )
+    compiled = target / "compiled" / "usage_warehouse" / "models" / "staging" / "segment" / "stg_segment__tracks.sql"
+    assert "loaded_at >= cast(" in compiled.read_text(), "the run was not incremental with a horizon"
+    after = {table: sorted(postgres_warehouse.query(f"select * from {table}"), key=repr) for table in tables}
+    assert after == before
+
+
 def test_append_raw_round_trips_awkward_values(postgres_server: PostgresServer, tmp_path: Path) -> None:
     table = RawTable(
         "copy_check",
