@@ -202,3 +202,11 @@ def test_upsert_horizon_bounds_the_lookup_of_stored_copies(
         assert copies == [("t2", '{"format": "pdf"}'), ("t2", '{"format": "csv"}')]
         with pytest.raises(DbtCommandError, match="unique_stg_segment__tracks_message_id"):
             run_dbt(["test", *select], db_path=db_path, target_path=dbt_target_path, dbt_vars=dbt_vars)
+        # A value that is not a number of days stops the run with the var's name.
+        with pytest.raises(DbtCommandError, match="var upsert_horizon_days is 'a month'"):
+            run_dbt(
+                ["run", *select],
+                db_path=db_path,
+                target_path=dbt_target_path,
+                dbt_vars={"upsert_horizon_days": "a month"},
+            )
