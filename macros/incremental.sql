@@ -24,19 +24,14 @@
 {%- endmacro %}
 
 
-{#- `where`-clause fragment that bounds the stored rows of an upserted model (`relation`, this
-    model by default) to those a new row's key can still match: `<horizon column> >= ` the
-    load watermark less var upsert_horizon_days, as a literal read when the model runs, so that
-    the scan skips the older row groups. The same cutoff bounds the model's lookups of stored
-    rows by key and the upsert's delete (horizon_delete_insert), so a run never writes a key
-    it did not find. `1 = 1` when the model has no horizon column (upsert_config), the var is
-    null (every stored row is looked up, and the lookup grows with the history) or on a full
-    build. docs/decision_log.md, "Upsert horizon". -#}
-{% macro upsert_horizon_condition(relation=none) -%}
-    {%- set column = config.get('upsert_horizon_column') -%}
+{#- Whether this run bounds the stored rows of an upserted model by load time: the model has
+    a horizon column (upsert_config), the run is incremental and var upsert_horizon_days is set
+    (null: every stored row is looked up, and the lookup grows with the history). A value that
+    is not a whole number of days stops the run. docs/decision_log.md, "Upsert horizon". -#}
+{% macro has_upsert_horizon() -%}
     {%- set days = var('upsert_horizon_days', none) -%}
-    {%- if not column or days is none or not is_incremental() -%}
-        {{ return('1 = 1') }}
+    {%- if not config.get('upsert_horizon_column') or days is none or not is_incremental() -%}
+        {{ return(false) }}
     {%- endif -%}
     {%- if days is not number or days < 0 -%}
         {{ exceptions.raise_compiler_error(
@@ -44,13 +39,23 @@
             ~ "look up every stored row. See docs/decision_log.md, 'Upsert horizon'."
         ) }}
     {%- endif -%}
-    {%- set relation = relation if relation is not none else this -%}
-    {%- set cutoff = dbt.dateadd('day', -1 * (days | int), load_watermark(column, relation)) -%}
-    {%- if not execute or relation.identifier is not defined -%}
-        {{ return(column ~ ' >= ' ~ cutoff) }}
+    {{ return(true) }}
+{%- endmacro %}
+
+
+{#- `where`-clause fragment that bounds the stored rows of an upserted model to those a new
+    row's key can still match: `<horizon column> >= ` the load watermark (a literal read when
+    the model runs, load_watermark_literal) less var upsert_horizon_days, a constant, so that
+    the scan skips the older row groups. The same cutoff bounds the model's lookups of stored
+    rows by key and the upsert's delete (horizon_delete_insert), so a run never writes a key
+    it did not find. `1 = 1` when the run has no horizon (has_upsert_horizon). -#}
+{% macro upsert_horizon_condition() -%}
+    {%- if not has_upsert_horizon() -%}
+        {{ return('1 = 1') }}
     {%- endif -%}
-    {%- set value = run_query('select ' ~ cutoff ~ ' as horizon_start_at').columns[0].values()[0] -%}
-    {{ return(column ~ ' >= ' ~ timestamp_literal(value)) }}
+    {%- set column = config.get('upsert_horizon_column') -%}
+    {%- set days = var('upsert_horizon_days') | int -%}
+    {{ return(column ~ ' >= ' ~ (dbt.dateadd('day', -1 * days, load_watermark_literal(column)) | trim)) }}
 {%- endmacro %}
 
 
@@ -58,8 +63,8 @@
     stored rows inside the upsert horizon (upsert_horizon_condition), the rows the model
     looked up. Any other incremental_predicates still apply. -#}
 {% macro get_incremental_horizon_delete_insert_sql(arg_dict) -%}
-    {%- set horizon = upsert_horizon_condition(arg_dict['target_relation']) -%}
-    {%- set predicates = (arg_dict['incremental_predicates'] or []) + ([horizon] if horizon != '1 = 1' else []) -%}
+    {%- set horizon = [upsert_horizon_condition()] if has_upsert_horizon() else [] -%}
+    {%- set predicates = (arg_dict['incremental_predicates'] or []) + horizon -%}
     {%- set delete_insert_args = {} -%}
     {%- do delete_insert_args.update(arg_dict) -%}
     {%- do delete_insert_args.update({'incremental_predicates': predicates or none}) -%}
@@ -86,11 +91,10 @@
     model, less the configured lookback (var incremental_lookback_hours). Rows loaded after
     it are processed again; the unique key keeps that idempotent. With `condition`, only the
     model's rows that meet it count (the rows a pre-hook is about to delete do not). -#}
-{% macro load_watermark(column='loaded_at', relation=none, condition=none) -%}
-    {%- set relation = relation if relation is not none else this -%}
+{% macro load_watermark(column='loaded_at', condition=none) -%}
     {%- set newest -%}
         coalesce(
-            (select max({{ column }}) from {{ relation }}{% if condition %} where {{ condition }}{% endif %}),
+            (select max({{ column }}) from {{ this }}{% if condition %} where {{ condition }}{% endif %}),
             cast('1900-01-01' as {{ dbt.type_timestamp() }})
         )
     {%- endset -%}

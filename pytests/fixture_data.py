@@ -8,6 +8,7 @@ Rows are plain dicts keyed by raw column name; missing columns land as null.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,10 @@ import duckdb
 
 from usage_warehouse.load.segment import event_slug
 from usage_warehouse.raw_schema import RAW_TABLES_BY_NAME, create_raw_tables
+
+# The upsert horizon's bound in a staging model's compiled SQL (macro upsert_horizon_condition):
+# the load time against a timestamp literal less the horizon.
+HORIZON_BOUND = re.compile(r"loaded_at >= \(?cast\('")
 
 Row = dict[str, Any]
 
