@@ -146,6 +146,49 @@
 {%- endmacro %}
 
 
+{#- `where`-clause fragment for a lookup by key, in `entry`'s staging model (raw_table_registry),
+    of the keys of rows loaded on the checked days (`days`, audit_days): the staged rows
+    loaded from var upsert_horizon_days before the earliest checked day of the table on
+    (`column`, their load time). The staging model keeps one row per key among the copies
+    that land within that horizon of each other (its upsert horizon, docs/decision_log.md,
+    "Upsert horizon"), so the kept row of a copy loaded on a checked day is inside the bound,
+    and the scan skips the older row groups. `1 = 1` (the whole model) when every day or the
+    whole table is checked, when the staging model has no horizon (upsert_config: the
+    app-database models, which keep a key's newest version, and every model on Spark) or
+    the var is null; `1 = 0` when the table has no day to check. -#}
+{% macro audit_staged_horizon_condition(column, days, entry) -%}
+    {%- set source_table = entry.source ~ '.' ~ entry.table -%}
+    {%- set horizon_days = upsert_horizon_days() -%}
+    {%- if days is none or horizon_days is none or not staging_has_upsert_horizon(entry.staging) -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- if source_table not in days -%}
+        {{ return('1 = 0') }}
+    {%- endif -%}
+    {%- set dates = [] -%}
+    {%- for value in days[source_table] or [] if value is not none -%}
+        {%- do dates.append(modules.datetime.date.fromisoformat((value | string)[:10])) -%}
+    {%- endfor -%}
+    {%- if not dates -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- set cutoff = (dates | min) - modules.datetime.timedelta(days=horizon_days) -%}
+    {{ return(column ~ ' >= ' ~ timestamp_literal(cutoff.isoformat())) }}
+{%- endmacro %}
+
+
+{#- Whether the staging model named `model_name` bounds its lookups of stored copies by load
+    time (upsert_config with a horizon column); false while parsing. -#}
+{% macro staging_has_upsert_horizon(model_name) -%}
+    {%- if execute -%}
+        {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == model_name -%}
+            {{ return(node.config.get('upsert_horizon_column') is not none) }}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(false) }}
+{%- endmacro %}
+
+
 {#- True when `days` (audit_days) checks only some load days of `source_table` (an
     incremental run): a model can then narrow what it compares those days' rows with. -#}
 {% macro audit_checks_some_days(days, source_table) -%}

@@ -24,22 +24,30 @@
 {%- endmacro %}
 
 
-{#- Whether this run bounds the stored rows of an upserted model by load time: the model has
-    a horizon column (upsert_config), the run is incremental and var upsert_horizon_days is set
-    (null: every stored row is looked up, and the lookup grows with the history). A value that
-    is not a whole number of days stops the run. docs/decision_log.md, "Upsert horizon". -#}
-{% macro has_upsert_horizon() -%}
+{#- var upsert_horizon_days: the days within which every copy of a key lands after the first
+    (a whole number), or none (null: no horizon, every stored row is looked up). Any other
+    value stops the run. docs/decision_log.md, "Upsert horizon". -#}
+{% macro upsert_horizon_days() -%}
     {%- set days = var('upsert_horizon_days', none) -%}
-    {%- if not config.get('upsert_horizon_column') or days is none or not is_incremental() -%}
-        {{ return(false) }}
-    {%- endif -%}
-    {%- if days is not number or days < 0 -%}
+    {%- if days is not none and (days is not number or days < 0) -%}
         {{ exceptions.raise_compiler_error(
             "var upsert_horizon_days is '" ~ days ~ "': use a whole number of days (30 by default), or null to "
             ~ "look up every stored row. See docs/decision_log.md, 'Upsert horizon'."
         ) }}
     {%- endif -%}
-    {{ return(true) }}
+    {{ return(none if days is none else days | int) }}
+{%- endmacro %}
+
+
+{#- Whether this run bounds the stored rows of an upserted model by load time: the model has
+    a horizon column (upsert_config), the run is incremental and var upsert_horizon_days is set
+    (upsert_horizon_days). -#}
+{% macro has_upsert_horizon() -%}
+    {{ return(
+        config.get('upsert_horizon_column') is not none
+        and is_incremental()
+        and upsert_horizon_days() is not none
+    ) }}
 {%- endmacro %}
 
 
@@ -54,8 +62,8 @@
         {{ return('1 = 1') }}
     {%- endif -%}
     {%- set column = config.get('upsert_horizon_column') -%}
-    {%- set days = var('upsert_horizon_days') | int -%}
-    {{ return(column ~ ' >= ' ~ (dbt.dateadd('day', -1 * days, load_watermark_literal(column)) | trim)) }}
+    {%- set cutoff = dbt.dateadd('day', -1 * upsert_horizon_days(), load_watermark_literal(column)) | trim -%}
+    {{ return(column ~ ' >= ' ~ cutoff) }}
 {%- endmacro %}
 
 

@@ -24,7 +24,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -87,9 +87,16 @@ PRIVACY_SCANNED_MARTS = [table.split(".", 1)[1] for table in MART_TABLES]
 # --- helpers ------------------------------------------------------------------------------
 
 
-def dbt(args: list[str], db_path: Path, target: Path, project_dir: Path = PROJECT_DIR) -> str:
+def dbt(
+    args: list[str],
+    db_path: Path,
+    target: Path,
+    project_dir: Path = PROJECT_DIR,
+    dbt_vars: dict[str, Any] | None = None,
+) -> str:
     with active(db_path) as path:
-        return run_dbt(args, db_path=path, target_path=target, dbt_vars=DBT_VARS, project_dir=project_dir)
+        all_vars = DBT_VARS | (dbt_vars or {})
+        return run_dbt(args, db_path=path, target_path=target, dbt_vars=all_vars, project_dir=project_dir)
 
 
 @contextmanager
@@ -109,8 +116,8 @@ def active(db_path: Path) -> Iterator[Path]:
                 shutil.move(f"{path}{suffix}", f"{db_path}{suffix}")
 
 
-def dbt_run(db_path: Path, target: Path, *extra: str) -> str:
-    return dbt(["run", "--select", *CORE_SELECT, *extra], db_path, target)
+def dbt_run(db_path: Path, target: Path, *extra: str, dbt_vars: dict[str, Any] | None = None) -> str:
+    return dbt(["run", "--select", *CORE_SELECT, *extra], db_path, target, dbt_vars=dbt_vars)
 
 
 def dbt_failing(args: list[str], db_path: Path, target: Path, project_dir: Path = PROJECT_DIR) -> str:
@@ -283,6 +290,47 @@ def test_1_duplicates_leave_facts_equal_to_baseline(new_db: Any, clean: Path, ta
         (date(2026, 9, 16), 1, 0, 1, 0, True),
         (date(2026, 10, 3), 2, 2, 0, 0, True),
     ]
+
+
+def compiled_audit_sql(target: Path, model: str) -> str:
+    return (target / "compiled" / "usage_warehouse" / "models" / "audit" / f"{model}.sql").read_text()
+
+
+@pytest.mark.parametrize("horizon_days", [30, 1])
+def test_1_duplicates_loaded_day_by_day(new_db: Any, target: Path, horizon_days: int) -> None:
+    """The duplicates, landed and built one load day at a time. The audit looks up the kept
+    row of a day's copies only among the staged rows loaded from var upsert_horizon_days before
+    the day on. With the default 30 days every copy is found, as in a full build. t3's copy
+    lands two days after the kept row: with a horizon of 1 day, the staging model still finds
+    it (its own lookup starts from the load watermark, a day earlier), but the audit reports
+    the copy, on a day that no longer balances and as a row missing from staging (and so the
+    log line shipped again two days later): the copies landed further apart than the horizon
+    the project was told to expect."""
+    data = ff.duplicates()
+    horizon = {"upsert_horizon_days": horizon_days}
+    full = new_db(f"duplicates_full_{horizon_days}", data)
+    dbt_run(full, target, dbt_vars=horizon)
+    db_path = new_db(f"duplicates_by_day_{horizon_days}")
+    previous = None
+    for cut in [datetime(2026, 10, 2), datetime(2026, 10, 3), None]:
+        landed(db_path, data, after=previous, until=cut)
+        dbt_run(db_path, target, dbt_vars=horizon)
+        previous = cut
+    cutoff = (date(2026, 10, 3) - timedelta(days=horizon_days)).isoformat()
+    for model in ("fct_load_day_accounting", "fct_unprocessed_raw_rows"):
+        assert f"loaded_at >= cast('{cutoff}' as timestamp)" in compiled_audit_sql(target, model), model
+    assert differing(db_path, full, FACT_TABLES) == []
+    unprocessed = "select source_table, source_record_id, missing_from from usage_audit.fct_unprocessed_raw_rows"
+    if horizon_days == 30:
+        assert differing(db_path, full, [*STATE_TABLES, "usage_audit.fct_load_day_accounting"]) == []
+        assert load_days(db_path, "segment.tracks")[-1] == (date(2026, 10, 3), 3, 2, 1, 0, True)
+    else:
+        assert load_days(db_path, "segment.tracks")[-1] == (date(2026, 10, 3), 3, 2, 0, 0, False)
+        # the log file shipped again on 10-03 is two days apart from its first shipment too
+        assert sorted(query(db_path, unprocessed)) == [
+            ("segment.tracks", "t3", "stg_segment__tracks"),
+            ("server_logs.log_lines", log_line_id("worker/2026-10-01.log", 1), "stg_server_logs__log_events"),
+        ]
 
 
 # --- 2. late events -----------------------------------------------------------------------

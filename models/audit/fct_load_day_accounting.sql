@@ -62,13 +62,16 @@ with
     group by load_date
     union all
     -- keys of the day whose kept row was loaded on another day: all their rows that day are duplicates
+    -- (in an incremental run, a kept row inside the staging model's upsert horizon of the day)
     select
         good_keys.load_date,
         {{ audit_day_measures({'kept_elsewhere_key_count': 'count(*)'}) }}
     from {{ entry.table }}_good_keys as good_keys
     inner join {{ ref(entry.staging) }} as staged
         on staged.{{ entry.key }} = good_keys.record_key
-    where cast(staged.loaded_at as date) <> good_keys.load_date
+    where
+        cast(staged.loaded_at as date) <> good_keys.load_date
+        and {{ audit_staged_horizon_condition('staged.loaded_at', days, entry) }}
     group by good_keys.load_date
     {%- if is_incremental() %}
     union all

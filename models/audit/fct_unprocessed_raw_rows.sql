@@ -16,8 +16,9 @@
     checked, a row is first matched with the staged rows loaded on the checked days (a row
     staged normally keeps its own load time, and the condition on the load time skips the
     other days' row groups); only the keys left unmatched (a copy kept from another day, or
-    a missing row) are looked up in the whole staging table, and when none is left that scan
-    is skipped. The events are matched the same way with the fct_usage_events rows loaded
+    a missing row) are looked up in the staging table, from the staging model's upsert horizon
+    before the earliest checked day on (audit_staged_horizon_condition), and when none is
+    left that scan is skipped. The events are matched the same way with the fct_usage_events rows loaded
     on the checked days. The base rows and staged events are read with only the columns compared here:
     each is read by several parts, and a copy of every wide row (payloads included) would
     outgrow the memory limit on a large history. -#}
@@ -120,7 +121,9 @@ quarantined_rows as (
 
 {{ entry.table }}_staged as (
     select {{ entry.key }} from {{ ref(entry.staging) }}
-    where {{ entry.key }} in (select {{ entry.table }}_unmatched.{{ entry.key }} from {{ entry.table }}_unmatched)
+    where
+        {{ entry.key }} in (select {{ entry.table }}_unmatched.{{ entry.key }} from {{ entry.table }}_unmatched)
+        and {{ audit_staged_horizon_condition('loaded_at', days, entry) }}
 ),
 {%- else %}
 
