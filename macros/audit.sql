@@ -134,7 +134,7 @@
         {%- if value is none -%}
             {%- do ranges.append(column ~ ' is null') -%}
         {%- else -%}
-            {%- set day = modules.datetime.date.fromisoformat((value | string)[:10]) -%}
+            {%- set day = audit_date(value) -%}
             {%- set next_day = day + modules.datetime.timedelta(days=1) -%}
             {%- do ranges.append(
                 '(' ~ column ~ ' >= ' ~ timestamp_literal(day.isoformat())
@@ -167,7 +167,7 @@
     {%- endif -%}
     {%- set dates = [] -%}
     {%- for value in days[source_table] or [] if value is not none -%}
-        {%- do dates.append(modules.datetime.date.fromisoformat((value | string)[:10])) -%}
+        {%- do dates.append(audit_date(value)) -%}
     {%- endfor -%}
     {%- if not dates -%}
         {{ return('1 = 1') }}
@@ -180,12 +180,14 @@
 {#- Whether the staging model named `model_name` bounds its lookups of stored copies by load
     time (upsert_config with a horizon column); false while parsing. -#}
 {% macro staging_has_upsert_horizon(model_name) -%}
-    {%- if execute -%}
-        {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == model_name -%}
-            {{ return(node.config.get('upsert_horizon_column') is not none) }}
-        {%- endfor -%}
-    {%- endif -%}
-    {{ return(false) }}
+    {%- set node = project_model_node(model_name) -%}
+    {{ return(node is not none and node.config.get('upsert_horizon_column') is not none) }}
+{%- endmacro %}
+
+
+{#- A load day of audit_days (a date, or its text as run_query returns it) as a date. -#}
+{% macro audit_date(value) -%}
+    {{ return(modules.datetime.date.fromisoformat((value | string)[:10])) }}
 {%- endmacro %}
 
 

@@ -32,14 +32,24 @@
     {{ return(adapter.dispatch('delete_erased_users', 'usage_warehouse')(user_column, anonymous_column)) }}
 {%- endmacro %}
 
-{#- The built relation of a model of this project by name, or none before it is built. -#}
-{% macro privacy_model_relation(model_name) -%}
+{#- The graph node of a model of this project by name, or none while parsing (or when there
+    is no such model). -#}
+{% macro project_model_node(model_name) -%}
     {%- if execute -%}
         {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == model_name -%}
-            {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
+            {{ return(node) }}
         {%- endfor -%}
     {%- endif -%}
     {{ return(none) }}
+{%- endmacro %}
+
+{#- The built relation of a model of this project by name, or none before it is built. -#}
+{% macro privacy_model_relation(model_name) -%}
+    {%- set node = project_model_node(model_name) -%}
+    {%- if node is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
 {%- endmacro %}
 
 {% macro default__delete_erased_users(user_column, anonymous_column) -%}

@@ -132,6 +132,11 @@ def dbt_failing(args: list[str], db_path: Path, target: Path, project_dir: Path 
     return done.stdout + done.stderr
 
 
+def compiled_audit_sql(target: Path, model: str) -> str:
+    """The last compiled SQL of an audit model."""
+    return (target / "compiled" / "usage_warehouse" / "models" / "audit" / f"{model}.sql").read_text()
+
+
 def digest(db_path: Path, table: str) -> str:
     rows = table_rows(db_path, table)
     return hashlib.md5(repr(rows).encode()).hexdigest()
@@ -292,10 +297,6 @@ def test_1_duplicates_leave_facts_equal_to_baseline(new_db: Any, clean: Path, ta
     ]
 
 
-def compiled_audit_sql(target: Path, model: str) -> str:
-    return (target / "compiled" / "usage_warehouse" / "models" / "audit" / f"{model}.sql").read_text()
-
-
 @pytest.mark.parametrize("horizon_days", [30, 1])
 def test_1_duplicates_loaded_day_by_day(new_db: Any, target: Path, horizon_days: int) -> None:
     """The duplicates, landed and built one load day at a time. The audit looks up the kept
@@ -437,7 +438,7 @@ def test_2_events_are_rechecked_on_the_load_days_of_their_own_tables(new_db: Any
 
 def staged_events_condition(target: Path) -> str:
     """The load-day condition on the staged events in the last compiled fct_unprocessed_raw_rows."""
-    sql = (target / "compiled" / "usage_warehouse" / "models" / "audit" / "fct_unprocessed_raw_rows.sql").read_text()
+    sql = compiled_audit_sql(target, "fct_unprocessed_raw_rows")
     match = re.search(r"int_usage_events__unioned\"\n\s+where (.+)\n", sql)
     assert match, "no condition on the staged events in the compiled fct_unprocessed_raw_rows"
     return match.group(1).strip()
