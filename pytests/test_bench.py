@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 import pytest
+import yaml
 
 from usage_warehouse import raw_schema
 from usage_warehouse.bench.artifacts import Artifacts, grown_nodes
@@ -339,7 +340,12 @@ def test_benchmark_and_profile_default_to_the_same_duckdb_memory_limit() -> None
     limit is the profile's (both profile files), and it leaves room in 4 GiB for dbt itself."""
     expected = f"env_var('USAGE_WAREHOUSE_DUCKDB_MEMORY_LIMIT', '{DEFAULT_MEMORY_LIMIT}')"
     for name in ("profiles.yml", "profiles.yml.example"):
-        assert expected in (PROJECT_DIR / name).read_text(), name
+        duckdb_output = yaml.safe_load((PROJECT_DIR / name).read_text())["usage_warehouse"]["outputs"]["duckdb"]
+        # Database-wide settings are set once, when the file is opened (config_options), not
+        # again on every cursor dbt opens (settings): only the per-session time zone is there.
+        assert expected in duckdb_output["config_options"]["memory_limit"], name
+        assert duckdb_output["config_options"]["preserve_insertion_order"] is False, name
+        assert duckdb_output["settings"] == {"timezone": "UTC"}, name
     assert DEFAULT_MEMORY_LIMIT.endswith("GB") and float(DEFAULT_MEMORY_LIMIT[:-2]) * 1e9 <= 3.5 * 2**30
 
 
