@@ -10,6 +10,7 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from usage_warehouse import raw_schema
 from usage_warehouse.bench.artifacts import Artifacts, grown_nodes
 from usage_warehouse.bench.copy import built_tables, copy_tables
 from usage_warehouse.bench.machine import CpuTicks, cpu_ticks, steal_share
+from usage_warehouse.bench.reference import reference_sql, run_reference
 from usage_warehouse.bench.report import END_MARKER, START_MARKER, check_doc, evaluate_targets, history_scaling
 from usage_warehouse.bench.runner import DEFAULT_MEMORY_LIMIT, interleaved_rounds
 from usage_warehouse.bench.sizes import (
@@ -275,6 +277,15 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
     assert len(slowest_copies) == 10 and slowest_copies == sorted(slowest_copies, reverse=True)
     assert not (work / "20k" / "table_copy.duckdb").exists()
 
+    # The reference pipeline: the event rows of the raw history, one per key, and their daily counts.
+    reference = size["reference_pipeline"]
+    assert 0 < reference["events_kept"] <= full["events"] and 0 < reference["daily_rows"] < reference["events_kept"]
+    assert reference["events_per_second"] == pytest.approx(full["events"] / reference["seconds"], rel=1e-2)
+    assert reference["full_build_ratio"] == pytest.approx(full["seconds"] / reference["seconds"], rel=1e-2)
+    assert reference["cpu_seconds"] > 0 and 0 <= reference["cpu_steal_share"] < 1
+    assert results["settings"]["reference_pipeline"] is True
+    assert not (work / "20k" / "reference.duckdb").exists()
+
     assert results["history_scaling"] == []  # a single size has no 10x pair
     verdicts = {(v["target"], v["size"]): v for v in results["targets"]}
     assert verdicts[("full_build_events_per_second", "10M")]["passed"] is None  # 10M was not run
@@ -292,6 +303,7 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
         f"| built tables copied (write floor) | {copied['seconds']:.1f} s ({copied['ratio_to_full']:.2f}x full;"
         in section
     )
+    assert f"| reference: bare DuckDB dedupe + daily aggregation | {reference['seconds']:.1f} s (" in section
     first = new_day[0]
     assert f"| `{first['unique_id']}` | {first['seconds'][0]:.2f} | {first['seconds'][1]:.2f} |" in section
     assert text.count(START_MARKER) == 1 and text.count(END_MARKER) == 1
@@ -390,3 +402,60 @@ def test_table_copy_copies_the_built_tables_only(tmp_path: Path) -> None:
     assert query(db, "select count(*) from duckdb_tables() where schema_name = 'marts'") == [(3,)]
     with pytest.raises(ValueError, match="needs a file name other than"):
         copy_tables(db, artifacts, tmp_path / "warehouse.duckdb", memory_limit="1GB")
+
+
+def test_reference_pipeline_keeps_one_row_per_key_and_counts_events_per_day(tmp_path: Path) -> None:
+    """Tracks t1 (two copies), t2 (slug only) and t3; page p1; log lines 1 (two copies), 2 (not
+    JSON) and 3. Kept: t1, t2, t3, p1, lines 1 and 3 = 6 events; per day, person and name:
+    10-01 u1 Clicked 2, a2 viewed 1, u1 Home 1, u1 api.request 1; 10-02 u1 api.request 1 = 5 rows."""
+    db = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(db)) as con:
+        raw_schema.create_raw_tables(con)
+        con.executemany(
+            "insert into raw_segment.tracks (id, user_id, anonymous_id, timestamp, uuid_ts, event, event_text) "
+            "values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                ["t1", "u1", "a1", "2026-10-01 10:00:00", "2026-10-01 10:05:00", "clicked", "Clicked"],
+                ["t1", "u1", "a1", "2026-10-01 10:00:00", "2026-10-02 01:00:00", "clicked", "Clicked again"],
+                ["t2", None, "a2", "2026-10-01 11:00:00", "2026-10-01 11:05:00", "viewed", ""],
+                ["t3", "u1", "a1", "2026-10-01 23:59:59", "2026-10-02 00:05:00", "clicked", "Clicked"],
+            ],
+        )
+        con.execute(
+            "insert into raw_segment.pages (id, user_id, timestamp, uuid_ts, name) "
+            "values ('p1', 'u1', '2026-10-01 12:00:00', '2026-10-01 12:05:00', 'Home')"
+        )
+        line = '{{"ts": "{}", "event": "api.request", "user_id": "u1"}}'
+        con.executemany(
+            "insert into raw_server_logs.log_lines values (?, 'api/f.log', ?, ?)",
+            [
+                [line.format("2026-10-01T13:00:00Z"), 1, "2026-10-01 14:00:00"],
+                [line.format("2026-10-01T13:00:00Z"), 1, "2026-10-01 16:00:00"],
+                ['{"ts": ', 2, "2026-10-01 14:00:00"],
+                [line.format("2026-10-02T09:00:00Z"), 3, "2026-10-02 10:00:00"],
+            ],
+        )
+
+    scratch = tmp_path / "reference" / "reference.duckdb"
+    run = run_reference(db, scratch, memory_limit="1GB")
+    assert (run.events, run.daily_rows) == (6, 5) and run.seconds > 0
+    assert not scratch.exists()
+    assert query(db, "select count(*) from raw_segment.tracks") == [(4,)]  # the raw tables are only read
+
+    # The same statements, with the tables kept: the first loaded copy of t1, the counts per day.
+    with duckdb.connect() as con:
+        con.execute(f"attach '{db}' as warehouse (read_only)")
+        for statement in reference_sql("warehouse"):
+            con.execute(statement)
+        assert con.execute(
+            "select event_name, loaded_at from events where event_id = 'segment_track:t1'"
+        ).fetchall() == [("Clicked", datetime(2026, 10, 1, 10, 5))]
+        assert con.execute("select * from daily_events order by all").fetchall() == [
+            (date(2026, 10, 1), "a2", "viewed", 1),
+            (date(2026, 10, 1), "u1", "Clicked", 2),
+            (date(2026, 10, 1), "u1", "Home", 1),
+            (date(2026, 10, 1), "u1", "api.request", 1),
+            (date(2026, 10, 2), "u1", "api.request", 1),
+        ]
+    with pytest.raises(ValueError, match="needs a file name other than"):
+        run_reference(db, tmp_path / "warehouse.duckdb", memory_limit="1GB")

@@ -237,6 +237,11 @@ def _add_bench_arguments(parser: argparse.ArgumentParser) -> None:
         help="do not time a copy of the built tables into an empty file (the full build's write floor)",
     )
     parser.add_argument(
+        "--skip-reference",
+        action="store_true",
+        help="do not time the reference pipeline (bare DuckDB dedupe plus daily aggregation of the raw events)",
+    )
+    parser.add_argument(
         "--shards",
         type=int,
         default=1,
@@ -266,6 +271,7 @@ def _run_bench(args: argparse.Namespace) -> int:
             threads=args.threads,
             skip_direct=args.skip_direct,
             skip_table_copy=args.skip_table_copy,
+            skip_reference=args.skip_reference,
             min_shards=args.shards,
             incremental_repeats=args.incremental_repeats,
             keep=args.keep,

@@ -81,6 +81,7 @@ def connect_as_profile(
         settings["threads"] = threads
     with duckdb.connect(str(db_path), read_only=read_only, config=settings) as con:
         con.execute("set TimeZone = 'UTC'")  # after connecting: it needs the icu extension
+        con.execute("set enable_progress_bar = false")  # a session setting; the benchmark prints its own progress
         yield con
 
 

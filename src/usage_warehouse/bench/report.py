@@ -201,6 +201,16 @@ def _table_copy_cell(copied: dict[str, Any] | None) -> str:
     )
 
 
+def _reference_cell(reference: dict[str, Any] | None) -> str:
+    """The reference pipeline: seconds, rate, and the full build's time as a multiple of it."""
+    if not reference:
+        return "not run"
+    return (
+        f"{_seconds(reference['seconds'])} ({_rate(reference['events_per_second'])}; "
+        f"full build {reference['full_build_ratio']:.1f}x)"
+    )
+
+
 def _rate(value: float) -> str:
     if value >= 1_000_000:
         return f"{value / 1_000_000:,.2f}M/s"
@@ -261,6 +271,11 @@ def render_results(results: dict[str, Any]) -> str:
     row("dbt build / direct SQL", [_direct_cell(s["direct"]) for s in sizes])
     if any(s.get("table_copy") for s in sizes):  # results before the copy was timed lack it
         row("built tables copied (write floor)", [_table_copy_cell(s.get("table_copy")) for s in sizes])
+    if any(s.get("reference_pipeline") for s in sizes):  # results before the reference was timed lack it
+        row(
+            "reference: bare DuckDB dedupe + daily aggregation",
+            [_reference_cell(s.get("reference_pipeline")) for s in sizes],
+        )
     row("peak memory of dbt", [f"{s['peak_memory_mib']:,.0f} MiB" for s in sizes])
     if any("cpu_seconds" in s["full_build"] for s in sizes):  # results before CPU times were recorded lack them
         row(

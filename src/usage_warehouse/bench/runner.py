@@ -27,6 +27,7 @@ from usage_warehouse.bench.artifacts import (
 from usage_warehouse.bench.copy import SLOWEST_TABLES, copy_tables
 from usage_warehouse.bench.direct import run_direct
 from usage_warehouse.bench.machine import available_memory_kib, cpu_ticks, machine_info, steal_share
+from usage_warehouse.bench.reference import run_reference
 from usage_warehouse.bench.report import evaluate_targets, history_scaling, median_by, ratio, rewrite_doc
 from usage_warehouse.bench.sizes import (
     PROBE_ACCOUNTS,
@@ -75,6 +76,7 @@ class BenchOptions:
     threads: int = 2
     skip_direct: bool = False
     skip_table_copy: bool = False
+    skip_reference: bool = False
     min_shards: int = 1  # each dataset in at least this many shards (more where one would not fit in memory)
     # The incremental and no-new-data runs, each time from the same warehouse: the median counts.
     incremental_repeats: int = 3
@@ -125,6 +127,7 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
             "dbt_threads": options.threads,
             "direct_run": not options.skip_direct,
             "table_copy": not options.skip_table_copy,
+            "reference_pipeline": not options.skip_reference,
             "incremental_repeats": options.incremental_repeats,
         }
         built = [_build_size(plan, options) for plan in plans]
@@ -220,7 +223,7 @@ class BuiltSize:
     target: Path
     backup: Path
     full: MeasuredDbtRun
-    figures: dict[str, Any]  # generator, full_build, direct, table_copy
+    figures: dict[str, Any]  # generator, full_build, direct, table_copy, reference_pipeline
     new_rows: int
     pairs: list[tuple[TimedRun, TimedRun]] = field(default_factory=list)
 
@@ -261,6 +264,25 @@ def _table_copy(
         # The raw rows over the copy's seconds: the rate no build writing these tables can pass.
         "events_per_second": round(full_build["events"] / copied.seconds),
         "slowest_tables": copied.tables[:SLOWEST_TABLES],
+    }
+
+
+def _reference(
+    label: str, full_db: Path, scratch: Path, full_build: dict[str, Any], options: BenchOptions
+) -> dict[str, Any]:
+    """The reference rate: a bare DuckDB pipeline of dedupe plus daily aggregation on the same
+    raw tables (bench/reference.py)."""
+    run, steal = _with_steal(lambda: run_reference(full_db, scratch, memory_limit=options.memory_limit))
+    options.progress.step(f"{label}: reference pipeline (dedupe + daily aggregation) {run.seconds:.1f}s", run.events)
+    return {
+        "seconds": round(run.seconds, 3),
+        "cpu_seconds": round(run.cpu_seconds, 3),
+        "cpu_steal_share": steal,
+        "events_kept": run.events,
+        "daily_rows": run.daily_rows,
+        # The full build's raw rows over the pipeline's seconds: rates that compare with each other.
+        "events_per_second": round(full_build["events"] / run.seconds),
+        "full_build_ratio": round(full_build["seconds"] / run.seconds, 3),
     }
 
 
@@ -337,6 +359,10 @@ def _build_size(plan: SizePlan, options: BenchOptions) -> BuiltSize:
     if not options.skip_table_copy:
         table_copy = _table_copy(label, full_db, artifacts, work / "table_copy.duckdb", full_build, options)
 
+    reference = None
+    if not options.skip_reference:
+        reference = _reference(label, full_db, work / "reference.duckdb", full_build, options)
+
     new_rows = sum(append_database(new_day_db, full_db).values())
     progress.step(f"{label}: new day landed", new_rows)
     # Untimed, like the daily job, which keeps the parse of its own command: dbt parses the whole
@@ -356,6 +382,7 @@ def _build_size(plan: SizePlan, options: BenchOptions) -> BuiltSize:
         "full_build": full_build,
         "direct": direct,
         "table_copy": table_copy,
+        "reference_pipeline": reference,
     }
     return BuiltSize(plan, work, full_db, target, backup, full, figures, new_rows)
 
