@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from usage_warehouse.bench.artifacts import Artifacts, JsonObject
-from usage_warehouse.bench.direct import TABLE_MATERIALIZATIONS, connect_as_profile
-from usage_warehouse.warehouse import remove_database
+from usage_warehouse.bench.direct import TABLE_MATERIALIZATIONS, scratch_reading
 
 SLOWEST_TABLES = 10
 
@@ -46,16 +45,9 @@ def copy_tables(db_path: Path, artifacts: Artifacts, scratch: Path, *, memory_li
     relations = built_tables(artifacts)
     if not relations:
         raise ValueError(f"no table or incremental model in the build's run results ({len(artifacts.results)} nodes)")
-    scratch.parent.mkdir(parents=True, exist_ok=True)
-    remove_database(scratch)
-    # The compiled SQL names the warehouse's database after its file name: attached under that name.
-    alias = db_path.stem
-    if alias == scratch.stem:
-        raise ValueError(f"the copy ({scratch}) needs a file name other than the warehouse's ({db_path.name})")
     timed: list[JsonObject] = []
     started, cpu_started = time.perf_counter(), time.process_time()
-    with connect_as_profile(scratch, memory_limit) as con:
-        con.execute(f"attach '{db_path}' as \"{alias}\" (read_only)")
+    with scratch_reading(db_path, scratch, memory_limit, what="copy") as con:
         for index, relation in enumerate(relations):
             table_started = time.perf_counter()
             con.execute(f"create table copied_{index} as select * from {relation}")
@@ -68,10 +60,8 @@ def copy_tables(db_path: Path, artifacts: Artifacts, scratch: Path, *, memory_li
                     "seconds": round(time.perf_counter() - table_started, 3),
                 }
             )
-        con.execute(f'detach "{alias}"')
-    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    bytes_written = scratch.stat().st_size
-    remove_database(scratch)
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+        bytes_written = scratch.stat().st_size  # every table checkpointed
     timed.sort(key=lambda table: -float(table["seconds"]))
     return TableCopy(
         seconds=seconds,

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from usage_warehouse.bench.artifacts import Artifacts, JsonObject
+from usage_warehouse.warehouse import remove_database
 
 TABLE_MATERIALIZATIONS = frozenset({"table", "incremental"})
 
@@ -83,6 +84,27 @@ def connect_as_profile(
         con.execute("set TimeZone = 'UTC'")  # after connecting: it needs the icu extension
         con.execute("set enable_progress_bar = false")  # a session setting; the benchmark prints its own progress
         yield con
+
+
+@contextmanager
+def scratch_reading(
+    db_path: Path, scratch: Path, memory_limit: str, *, what: str
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection as the profile's to a new DuckDB file at ``scratch``, with the warehouse at
+    ``db_path`` attached read-only under the name its compiled SQL gives it (its file name);
+    the scratch file is deleted afterwards. ``what`` names the scratch file in errors."""
+    alias = db_path.stem
+    if alias == scratch.stem:
+        raise ValueError(f"the {what} ({scratch}) needs a file name other than the warehouse's ({db_path.name})")
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    remove_database(scratch)
+    try:
+        with connect_as_profile(scratch, memory_limit) as con:
+            con.execute(f"attach '{db_path}' as \"{alias}\" (read_only)")
+            yield con
+            con.execute(f'detach "{alias}"')
+    finally:
+        remove_database(scratch)
 
 
 def run_direct(db_path: Path, artifacts: Artifacts, *, memory_limit: str) -> DirectRun:

@@ -23,9 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from usage_warehouse.bench.direct import connect_as_profile
+from usage_warehouse.bench.direct import scratch_reading
 from usage_warehouse.raw_schema import SEGMENT_PAGES, SEGMENT_TRACKS, SERVER_LOG_LINES
-from usage_warehouse.warehouse import remove_database
 
 
 @dataclass(frozen=True)
@@ -85,21 +84,11 @@ def reference_sql(alias: str) -> list[str]:
 
 def run_reference(db_path: Path, scratch: Path, *, memory_limit: str) -> ReferenceRun:
     """Run the reference pipeline on db_path's raw tables into a new file at scratch; time it."""
-    alias = db_path.stem
-    if alias == scratch.stem:
-        raise ValueError(
-            f"the reference file ({scratch}) needs a file name other than the warehouse's ({db_path.name})"
-        )
-    scratch.parent.mkdir(parents=True, exist_ok=True)
-    remove_database(scratch)
-    with connect_as_profile(scratch, memory_limit) as con:
-        con.execute(f"attach '{db_path}' as \"{alias}\" (read_only)")
+    with scratch_reading(db_path, scratch, memory_limit, what="reference file") as con:
         started, cpu_started = time.perf_counter(), time.process_time()
-        for statement in reference_sql(alias):
+        for statement in reference_sql(db_path.stem):
             con.execute(statement)
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         counts = con.execute("select (select count(*) from events), (select count(*) from daily_events)").fetchone()
-        con.execute(f'detach "{alias}"')
-    remove_database(scratch)
     events, daily_rows = (int(counts[0]), int(counts[1])) if counts else (0, 0)
     return ReferenceRun(seconds=seconds, cpu_seconds=cpu_seconds, events=events, daily_rows=daily_rows)
