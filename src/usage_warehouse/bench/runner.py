@@ -287,8 +287,8 @@ def _reference(
 
 
 def _build_size(plan: SizePlan, options: BenchOptions) -> BuiltSize:
-    """Generate the size's dataset, land its history, measure the full build, the direct run and
-    the write floor, and land the new day."""
+    """Generate the size's dataset, land its history, measure the full build, the direct run,
+    the write floor and the reference pipeline, and land the new day."""
     progress, label = options.progress, plan.label
     config = GeneratorConfig(accounts=plan.accounts, days=plan.days, end_date=options.end_date, seed=options.seed)
     work = options.work_dir / label
