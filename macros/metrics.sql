@@ -283,15 +283,15 @@ user_days_in_window as (
 
 
 {#- Body of a CTE: the rows of `rows_relation` matched with every metric of
-    `definitions_relation` (int_metrics__definitions columns) that counts them, one equi-join per
-    match level (feature, module, product, event_name) plus level 'all' joined to every row: a
-    join on an OR of conditions would compare every row with every metric. `rows_relation` needs
-    the taxonomy columns of fct_usage_events. -#}
+    `definitions_relation` (int_metrics__definitions columns and a metric_number) that counts
+    them, one equi-join per match level (feature, module, product, event_name) plus level 'all'
+    joined to every row: a join on an OR of conditions would compare every row with every metric.
+    `rows_relation` needs the taxonomy columns of fct_usage_events. -#}
 {% macro metric_level_matches(rows_relation, definitions_relation) -%}
     {%- for level in ['feature', 'module', 'product', 'event_name', 'all'] %}
     select
         {{ rows_relation }}.*,
-        {{ definitions_relation }}.metric_key,
+        {{ definitions_relation }}.metric_number,
         {{ definitions_relation }}.aggregation,
         {{ definitions_relation }}.property_name,
         {{ definitions_relation }}.property_value,
