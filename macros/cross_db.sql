@@ -323,3 +323,10 @@
 {% macro postgres__materialized_cte() -%}
     materialized
 {%- endmacro %}
+
+
+{#- Null-safe equality: true when both sides are equal or both are null (standard SQL, on
+    every engine here). -#}
+{% macro null_safe_equal(left, right) -%}
+    {{ left }} is not distinct from {{ right }}
+{%- endmacro %}

@@ -95,7 +95,7 @@ event_entries as (
     from event_rows
     inner join taxonomy_entries
         on
-            event_rows.event_name is not distinct from taxonomy_entries.event_name
+            {{ null_safe_equal('event_rows.event_name', 'taxonomy_entries.event_name') }}
             and event_rows.feature = taxonomy_entries.feature
             and event_rows.module = taxonomy_entries.module
             and event_rows.product = taxonomy_entries.product
