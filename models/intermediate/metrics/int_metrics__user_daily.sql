@@ -30,8 +30,8 @@
 {#- The rows the pre-hook keeps: written with the current configuration. -#}
 {%- set current_config_rows = 'definitions_fingerprint = ' ~ fingerprint -%}
 
--- Read where used (the event groups and the property-matched events): materialized, a copy of
--- every event would be written first.
+-- Read where used (the taxonomy entries, the events joined to them, the property-matched
+-- events): materialized, a copy of every event would be written first.
 with events as {{ not_materialized() }} (
     select * from {{ events_relation }}
     where
