@@ -100,7 +100,7 @@
         {%- endif -%}
         {%- set matches = [] -%}
         {%- for column in key_columns -%}
-            {%- do matches.append('recent_rows.' ~ column ~ ' is not distinct from tested_rows.' ~ column) -%}
+            {%- do matches.append(null_safe_equal('recent_rows.' ~ column, 'tested_rows.' ~ column)) -%}
         {%- endfor -%}
         {{ return('exists (select 1 from ' ~ relation ~ ' as recent_rows where ' ~ recent ~ ' and ' ~ (matches | join(' and ')) ~ ')') }}
     {%- endif -%}

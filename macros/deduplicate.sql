@@ -44,7 +44,7 @@ new_rows as {{ not_materialized() }} (
         select 1 from held_rows
         where
             {% for column in compared -%}
-            {{ 'and ' if not loop.first }}held_rows.{{ column }} is not distinct from window_rows.{{ column }}
+            {{ 'and ' if not loop.first }}{{ null_safe_equal('held_rows.' ~ column, 'window_rows.' ~ column) }}
             {% endfor %}
     )
 ),
