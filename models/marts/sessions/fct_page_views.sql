@@ -16,16 +16,10 @@ with clickstream as (
         and {{ session_written_rows_filter() }}
 ),
 
-session_events as (
-    select
-        *,
-        max(event_number_in_session) over (partition by session_id) as session_event_count,
-        max(event_at) over (partition by session_id) as session_ended_at
-    from clickstream
-),
-
+-- The session's end, number of events and last page view are columns of the clickstream
+-- model (the same on every row of a session), not windows over every event here.
 page_views as (
-    select * from session_events
+    select * from clickstream
     where source = 'segment_page'
 ),
 
@@ -35,7 +29,6 @@ sequenced as (
         row_number() over (
             partition by session_id order by event_number_in_session asc nulls last
         ) as page_view_number,
-        count(*) over (partition by session_id) as session_page_view_count,
         lag(page_path) over (partition by session_id order by event_number_in_session asc nulls last) as previous_page_path,
         lead(page_path) over (partition by session_id order by event_number_in_session asc nulls last) as next_page_path,
         lead(event_at) over (partition by session_id order by event_number_in_session asc nulls last) as next_page_viewed_at
@@ -64,7 +57,7 @@ final as (
         cast(previous_page_path as {{ dbt.type_string() }}) as previous_page_path,
         cast(next_page_path as {{ dbt.type_string() }}) as next_page_path,
         cast(page_view_number = 1 as {{ dbt.type_boolean() }}) as is_entry,
-        cast(page_view_number = session_page_view_count as {{ dbt.type_boolean() }}) as is_exit,
+        cast(event_number_in_session = exit_page_event_number as {{ dbt.type_boolean() }}) as is_exit,
         cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
     from sequenced
 )
