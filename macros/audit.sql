@@ -68,19 +68,31 @@
 
 
 {#- For fct_unprocessed_raw_rows, as audit_days: after a full refresh or on the first build,
-    none (every day); else the days fct_load_day_accounting recounted in its latest run and
-    the days of the rows listed now. -#}
-{% macro audit_days_to_recheck(load_days_relation) -%}
+    none (every day); else the days fct_load_day_accounting recounted after the latest check
+    recorded in `checks_identifier` (fct_audit_checks, in the same schema: it is built after
+    this model, so it is found by name, not ref'd) and the days of the rows listed now. A build
+    with nothing new then rechecks nothing, and days recounted by a build that stopped before
+    the check are rechecked by the next one. Without that table (a warehouse built before it
+    existed): the days of the latest recount. -#}
+{% macro audit_days_to_recheck(load_days_relation, checks_identifier) -%}
     {%- if not execute or flags.FULL_REFRESH or this.identifier is not defined
         or adapter.get_relation(this.database, this.schema, this.identifier) is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- set checks = adapter.get_relation(this.database, this.schema, checks_identifier) -%}
     {%- set days_sql -%}
         select
             source_table,
             load_date
         from {{ load_days_relation }}
+        {%- if checks is not none %}
+        where audited_at > coalesce(
+            (select max(checked_through_audited_at) from {{ checks }}),
+            cast('1900-01-01' as {{ dbt.type_timestamp() }})
+        )
+        {%- else %}
         where audited_at = (select max(audited_at) from {{ load_days_relation }})
+        {%- endif %}
         union all
         select
             source_table,

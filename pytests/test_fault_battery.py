@@ -58,7 +58,7 @@ CORE_SELECT = [
     "+fct_unmapped_events",
     "+fct_source_row_accounting",
     "+fct_quarantined_rows",
-    "+fct_unprocessed_raw_rows",
+    "+fct_audit_checks",
 ]
 
 FACT_TABLES = [
@@ -434,6 +434,41 @@ def test_2_events_are_rechecked_on_the_load_days_of_their_own_tables(new_db: Any
     condition = staged_events_condition(target)
     assert "2026-10-03" in condition and "2026-10-06" not in condition
     assert query(db_path, "select count(*) from usage_audit.fct_unprocessed_raw_rows") == [(0,)]
+
+
+def test_2_the_audit_rechecks_the_days_counted_since_its_last_check(new_db: Any, target: Path) -> None:
+    """fct_unprocessed_raw_rows rechecks row by row the load days that fct_load_day_accounting
+    recounted after the check recorded in fct_audit_checks: nothing after a build with no new
+    data (the full build's days were checked by the full build), and the days of a build that
+    stopped between the recount and the check."""
+    db_path = new_db("recheck", ff.baseline())
+    dbt_run(db_path, target)
+    assert query(db_path, "select count(*) from usage_audit.fct_audit_checks") == [(1,)]
+    dbt_run(db_path, target)
+    assert staged_events_condition(target) == "1 = 0"
+    assert "loaded_at >=" not in compiled_audit_sql(target, "fct_unprocessed_raw_rows")
+
+    # A late track lands; a build recounts its day and stops before the check.
+    landed(db_path, {"raw_segment.tracks": [ff.LATE_WITHIN_LOOKBACK]})
+    dbt(["run", "--select", "+fct_load_day_accounting"], db_path, target)
+    assert recounted_days(db_path) == [("segment.tracks", date(2026, 10, 3))]
+    checked_through = "select max(checked_through_audited_at) from usage_audit.fct_audit_checks"
+    assert query(db_path, checked_through) < query(
+        db_path, "select max(audited_at) from usage_audit.fct_load_day_accounting"
+    )
+    # The next build recounts nothing new, and still rechecks that day.
+    dbt_run(db_path, target)
+    condition = staged_events_condition(target)
+    assert "2026-10-03" in condition and "2026-10-02" not in condition
+    assert query(db_path, "select count(*) from usage_audit.fct_unprocessed_raw_rows") == [(0,)]
+    assert query(db_path, checked_through) == query(
+        db_path, "select max(audited_at) from usage_audit.fct_load_day_accounting"
+    )
+    # Checked: the build after it rechecks nothing.
+    dbt_run(db_path, target)
+    assert staged_events_condition(target) == "1 = 0"
+    # Four builds completed the check; the one that stopped did not add a row.
+    assert query(db_path, "select count(*), sum(unprocessed_row_count) from usage_audit.fct_audit_checks") == [(4, 0)]
 
 
 def staged_events_condition(target: Path) -> str:

@@ -23,14 +23,15 @@
     each is read by several parts, and a copy of every wide row (payloads included) would
     outgrow the memory limit on a large history. -#}
 {#- Days checked (docs/decision_log.md, "The audit reads the days that changed"): after a full
-    build every day; else the load days that fct_load_day_accounting recounted in its last
-    run (their row counts changed) and the days of the rows listed now, per raw table, and
+    build every day; else the load days that fct_load_day_accounting recounted (their row
+    counts changed) since the last check recorded in fct_audit_checks, which is built after
+    this model, and the days of the rows listed now, per raw table, and
     for the usage events the days of the tables whose rows are events (is_event_source in
     raw_table_registry) and of the events listed now: an event exists in fct_usage_events
     when its own row was staged, whatever the identity tables say about its user. -#}
 -- depends_on: {{ ref('fct_load_day_accounting') }}
 {%- set string_type = dbt.type_string() -%}
-{%- set days = audit_days_to_recheck(ref('fct_load_day_accounting')) -%}
+{%- set days = audit_days_to_recheck(ref('fct_load_day_accounting'), 'fct_audit_checks') -%}
 {%- set event_days = audit_days_of_tables(days, 'fct_usage_events', event_source_tables()) %}
 
 with erased_users as (
