@@ -32,25 +32,7 @@ session_counts as (
 -- is_capped are the session's own, the same on every row; so is user_id (person_key names
 -- the user when there is one).
 boundary_events as (
-    select
-        session_id,
-        person_key,
-        session_started_at,
-        session_start_date,
-        session_ended_at,
-        is_capped,
-        event_number_in_session,
-        entry_page_event_number,
-        exit_page_event_number,
-        user_id,
-        anonymous_id,
-        account_id,
-        page_path,
-        page_referrer,
-        campaign_source,
-        campaign_medium,
-        campaign_name,
-        user_agent
+    select *
     from clickstream
     where
         event_number_in_session = 1
