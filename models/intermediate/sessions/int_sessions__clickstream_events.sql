@@ -274,8 +274,8 @@ session_keys as (
         first_person_event_number,
         first_page_person_event_number - first_person_event_number + 1 as entry_page_event_number,
         last_page_person_event_number - first_person_event_number + 1 as exit_page_event_number,
-        {{ seconds_between('run_started_at', 'max(session_ended_at) over (partition by person_key, run_started_at)') }}
-            >= {{ max_seconds }} as is_capped
+        {{ seconds_between('run_started_at', 'max(session_ended_at) over (partition by person_key, run_started_at)') }} >= {{ max_seconds }}
+            as is_capped
     from session_bounds
 ),
 
