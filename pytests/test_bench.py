@@ -272,7 +272,8 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
     assert [(copied["tables"],)] == tables
     assert copied["rows"] > size["full_build"]["events"] and copied["mib_written"] > 1
     assert copied["ratio_to_full"] == pytest.approx(copied["seconds"] / full["seconds"], abs=1e-3)
-    assert copied["events_per_second"] == pytest.approx(full["events"] / copied["seconds"], rel=1e-2)
+    # Rates from the seconds written beside them (a few milliseconds at this size).
+    assert copied["events_per_second"] == round(full["events"] / copied["seconds"])
     slowest_copies = [table["seconds"] for table in copied["slowest_tables"]]
     assert len(slowest_copies) == 10 and slowest_copies == sorted(slowest_copies, reverse=True)
     assert not (work / "20k" / "table_copy.duckdb").exists()
@@ -280,8 +281,8 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
     # The reference pipeline: the event rows of the raw history, one per key, and their daily counts.
     reference = size["reference_pipeline"]
     assert 0 < reference["events_kept"] <= full["events"] and 0 < reference["daily_rows"] < reference["events_kept"]
-    assert reference["events_per_second"] == pytest.approx(full["events"] / reference["seconds"], rel=1e-2)
-    assert reference["full_build_ratio"] == pytest.approx(full["seconds"] / reference["seconds"], rel=1e-2)
+    assert reference["events_per_second"] == round(full["events"] / reference["seconds"])
+    assert reference["full_build_ratio"] == round(full["seconds"] / reference["seconds"], 3)
     assert reference["cpu_seconds"] > 0 and 0 <= reference["cpu_steal_share"] < 1
     assert results["settings"]["reference_pipeline"] is True
     assert not (work / "20k" / "reference.duckdb").exists()

@@ -253,16 +253,19 @@ def _table_copy(
     options.progress.step(
         f"{label}: built tables copied {copied.seconds:.1f}s ({len(copied.tables)} tables)", copied.rows
     )
+    # Rates and ratios from the seconds written beside them, so the file's figures agree with
+    # one another (at small sizes these steps take milliseconds).
+    seconds = max(round(copied.seconds, 3), 0.001)
     return {
-        "seconds": round(copied.seconds, 3),
+        "seconds": seconds,
         "cpu_seconds": round(copied.cpu_seconds, 3),
         "cpu_steal_share": steal,
         "tables": len(copied.tables),
         "rows": copied.rows,
         "mib_written": round(copied.bytes_written / 2**20, 1),
-        "ratio_to_full": round(copied.seconds / full_build["seconds"], 4),
+        "ratio_to_full": round(seconds / full_build["seconds"], 4),
         # The raw rows over the copy's seconds: the rate no build writing these tables can pass.
-        "events_per_second": round(full_build["events"] / copied.seconds),
+        "events_per_second": round(full_build["events"] / seconds),
         "slowest_tables": copied.tables[:SLOWEST_TABLES],
     }
 
@@ -274,15 +277,16 @@ def _reference(
     raw tables (bench/reference.py)."""
     run, steal = _with_steal(lambda: run_reference(full_db, scratch, memory_limit=options.memory_limit))
     options.progress.step(f"{label}: reference pipeline (dedupe + daily aggregation) {run.seconds:.1f}s", run.events)
+    seconds = max(round(run.seconds, 3), 0.001)  # rates from the seconds written beside them
     return {
-        "seconds": round(run.seconds, 3),
+        "seconds": seconds,
         "cpu_seconds": round(run.cpu_seconds, 3),
         "cpu_steal_share": steal,
         "events_kept": run.events,
         "daily_rows": run.daily_rows,
         # The full build's raw rows over the pipeline's seconds: rates that compare with each other.
-        "events_per_second": round(full_build["events"] / run.seconds),
-        "full_build_ratio": round(full_build["seconds"] / run.seconds, 3),
+        "events_per_second": round(full_build["events"] / seconds),
+        "full_build_ratio": round(full_build["seconds"] / seconds, 3),
     }
 
 
