@@ -15,22 +15,21 @@ with clickstream as (
         and {{ session_written_rows_filter() }}
 ),
 
--- Per session, over every event: counts only. The text columns come from at most three rows
+-- Per session, over every event: numbers only. The text columns come from at most three rows
 -- of the session (boundary_events): a grouping of every event that carried them took twice
 -- as long at 15.7M events.
 session_counts as (
     select
         session_id,
         sum(case when source = 'segment_page' then 1 else 0 end) as page_view_count,
-        count(*) as event_count,
         max(loaded_at) as loaded_at
     from clickstream
     group by session_id
 ),
 
--- The session's first event, first page view and last page view. Person, start, end and
--- is_capped are the session's own, the same on every row; so is user_id (person_key names
--- the user when there is one).
+-- The session's first event, first page view and last page view. Person, start, end, number
+-- of events and is_capped are the session's own (int_sessions__clickstream_events), the same
+-- on every row; so is user_id (person_key names the user when there is one).
 boundary_events as (
     select *
     from clickstream
@@ -47,6 +46,7 @@ session_attributes as (
         session_started_at,
         session_start_date,
         session_ended_at,
+        session_event_count,
         is_capped,
         max(case when event_number_in_session = 1 then user_id end) as user_id,
         max(case when event_number_in_session = 1 then anonymous_id end) as anonymous_id,
@@ -65,6 +65,7 @@ session_attributes as (
         session_started_at,
         session_start_date,
         session_ended_at,
+        session_event_count,
         is_capped
 ),
 
@@ -86,8 +87,8 @@ aggregated as (
         session_attributes.campaign_medium,
         session_attributes.campaign_name,
         session_attributes.user_agent,
+        session_attributes.session_event_count as event_count,
         session_counts.page_view_count,
-        session_counts.event_count,
         session_counts.loaded_at
     from session_attributes
     inner join session_counts

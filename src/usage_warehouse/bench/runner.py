@@ -245,6 +245,13 @@ def _incremental_round(size: BuiltSize, repeat: int, options: BenchOptions) -> N
     options.progress.step(f"{label}: dbt build with no new data {fixed.seconds:.1f}s{of}")
 
 
+def _recorded_seconds(seconds: float) -> float:
+    """Seconds as written to the results (milliseconds, at least one), from which the rates and
+    ratios beside them are computed, so the file's figures agree with one another: at small
+    sizes the write floor and the reference take a few milliseconds."""
+    return max(round(seconds, 3), 0.001)
+
+
 def _table_copy(
     label: str, full_db: Path, artifacts: Artifacts, scratch: Path, full_build: dict[str, Any], options: BenchOptions
 ) -> dict[str, Any]:
@@ -253,9 +260,7 @@ def _table_copy(
     options.progress.step(
         f"{label}: built tables copied {copied.seconds:.1f}s ({len(copied.tables)} tables)", copied.rows
     )
-    # Rates and ratios from the seconds written beside them, so the file's figures agree with
-    # one another (at small sizes these steps take milliseconds).
-    seconds = max(round(copied.seconds, 3), 0.001)
+    seconds = _recorded_seconds(copied.seconds)
     return {
         "seconds": seconds,
         "cpu_seconds": round(copied.cpu_seconds, 3),
@@ -277,7 +282,7 @@ def _reference(
     raw tables (bench/reference.py)."""
     run, steal = _with_steal(lambda: run_reference(full_db, scratch, memory_limit=options.memory_limit))
     options.progress.step(f"{label}: reference pipeline (dedupe + daily aggregation) {run.seconds:.1f}s", run.events)
-    seconds = max(round(run.seconds, 3), 0.001)  # rates from the seconds written beside them
+    seconds = _recorded_seconds(run.seconds)
     return {
         "seconds": seconds,
         "cpu_seconds": round(run.cpu_seconds, 3),
