@@ -232,6 +232,15 @@
 {%- endmacro %}
 
 
+{#- Whether this invocation selected the model of this project named `model_name` (dbt's
+    selected_resources): a model that records what another did in the same build checks that
+    the other one ran. False while parsing. -#}
+{% macro selected_in_invocation(model_name) -%}
+    {%- set node = project_model_node(model_name) -%}
+    {{ return(node is not none and node.unique_id in (selected_resources or [])) }}
+{%- endmacro %}
+
+
 {#- The run's start as a timestamp literal (UTC): the same value in every model of a run. -#}
 {% macro run_started_at_literal() -%}
     {{ return(timestamp_literal(run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f"))) }}

@@ -456,6 +456,9 @@ def test_2_the_audit_rechecks_the_days_counted_since_its_last_check(new_db: Any,
     assert query(db_path, checked_through) < query(
         db_path, "select max(audited_at) from usage_audit.fct_load_day_accounting"
     )
+    # The record built alone, without the check, records nothing.
+    dbt(["run", "--select", "fct_audit_checks"], db_path, target)
+    assert query(db_path, "select count(*) from usage_audit.fct_audit_checks") == [(2,)]
     # The next build recounts nothing new, and still rechecks that day.
     dbt_run(db_path, target)
     condition = staged_events_condition(target)

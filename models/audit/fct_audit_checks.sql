@@ -3,7 +3,8 @@
 {#- Grain: one row per build that completed fct_unprocessed_raw_rows (the row-by-row check of
     the raw rows): when it ran, the latest recount of fct_load_day_accounting it covered, and
     how many unprocessed rows it listed. Built after fct_unprocessed_raw_rows: a build that
-    fails or stops before it adds no row.
+    fails or stops before it adds no row, and so does a build that did not select it
+    (`dbt build -s fct_audit_checks` alone): no check ran.
 
     The next incremental build rechecks, row by row, the load days recounted after
     checked_through_audited_at (audit_days_to_recheck): a build with nothing new rechecks
@@ -38,6 +39,8 @@ final as (
         cast(listed.unprocessed_row_count as {{ dbt.type_bigint() }}) as unprocessed_row_count
     from checked_through
     cross join listed
+    -- a row only when this build ran the check
+    where {{ '1 = 1' if selected_in_invocation('fct_unprocessed_raw_rows') else '1 = 0' }}
 )
 
 select * from final
