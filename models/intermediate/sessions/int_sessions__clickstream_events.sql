@@ -1,6 +1,6 @@
 {{ config(
     post_hook="{{ delete_erased_users('user_id', 'anonymous_id') }}",
-    **upsert_config('event_id')
+    **upsert_config(['event_id', 'event_at'])
 ) }}
 
 {#- One row per clickstream event (Segment tracks and pages) with its session.
@@ -24,7 +24,13 @@
     via this table, its old one) the events from restate_from on are sessionized again:
     restate_from is the earliest of the touched event times and the start of the person's
     earliest stored run whose events reach within the inactivity gap of that time. Runs
-    before it end more than the gap before any change, so they cannot change. -#}
+    before it end more than the gap before any change, so they cannot change.
+
+    A stored event is found by event_id and event_at, here and in the upsert's delete: an
+    event's time never changes (the staging tables keep a Segment call's first copy), and a
+    condition on the time lets the scan skip the row groups of older events, so finding the
+    stored copies costs what the new events cost, not what the history holds
+    (docs/decision_log.md, "Stored events are found by id and time"). -#}
 
 {%- set inactivity_seconds = session_inactivity_seconds() -%}
 {%- set max_seconds = session_max_seconds() -%}
@@ -81,7 +87,9 @@ changed_existing as (
         existing.session_started_at
     from existing
     inner join new_events
-        on existing.event_id = new_events.event_id
+        on
+            existing.event_id = new_events.event_id
+            and existing.event_at = new_events.event_at
 ),
 
 touched_times as (
@@ -152,7 +160,9 @@ restated_existing as (
     where
         not exists (
             select 1 from new_events
-            where new_events.event_id = existing.event_id
+            where
+                new_events.event_id = existing.event_id
+                and new_events.event_at = existing.event_at
         )
 ),
 

@@ -1,7 +1,7 @@
 {{ config(
     pre_hook="{{ delete_affected_sessions(ref('int_sessions__clickstream_events')) }}",
     post_hook="{{ delete_erased_users('user_id') }}",
-    **upsert_config('event_id')
+    **upsert_config(['event_id', 'viewed_at'])
 ) }}
 
 {#- Grain: one row per page view (Segment page call), with its place in the session.

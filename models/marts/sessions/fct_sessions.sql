@@ -1,7 +1,7 @@
 {{ config(
     pre_hook="{{ delete_affected_sessions(ref('int_sessions__clickstream_events')) }}",
     post_hook="{{ delete_erased_users('user_id', 'anonymous_id') }}",
-    **upsert_config('session_id')
+    **upsert_config(['session_id', 'session_started_at'])
 ) }}
 
 {#- Grain: one row per session (int_sessions__clickstream_events). Incremental: every
