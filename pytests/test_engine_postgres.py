@@ -85,6 +85,52 @@ def test_incremental_staging_run_with_an_upsert_horizon(
     assert after == before
 
 
+SESSION_TABLES = {
+    # the run-history columns record the run, not the session (the model's docs)
+    "usage_intermediate.int_sessions__clickstream_events": (
+        "previous_session_id",
+        "previous_session_started_at",
+        "sessionized_loaded_at",
+    ),
+    "usage_marts.fct_sessions": (),
+    "usage_marts.fct_page_views": (),
+}
+
+
+def test_incremental_session_run_upserts_on_id_and_time(
+    postgres_warehouse: PostgresEngine, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The session models upsert on an id and a time (unique keys of two columns, delete+insert
+    on PostgreSQL): an incremental run that reads every event again (a lookback of a year)
+    sessionizes them again, finds every stored copy and writes the same sessions."""
+
+    def rows(table: str, left_out: tuple[str, ...]) -> list[tuple[object, ...]]:
+        schema, name = table.split(".")
+        listed = postgres_warehouse.query(
+            "select column_name from information_schema.columns"
+            f" where table_schema = '{schema}' and table_name = '{name}' order by ordinal_position"
+        )
+        columns = [column for (column,) in listed if column not in left_out]
+        return sorted(postgres_warehouse.query(f"select {', '.join(columns)} from {table}"), key=repr)
+
+    before = {table: rows(table, left_out) for table, left_out in SESSION_TABLES.items()}
+    target = tmp_path_factory.mktemp("postgres_sessions") / "target"
+    run_dbt(
+        ["run", "--select", "int_sessions__clickstream_events", "fct_sessions", "fct_page_views"],
+        db_path=target.parent / "unused.duckdb",
+        target_path=target,
+        dbt_vars={"incremental_lookback_hours": 24 * 365},
+        engine_env=postgres_warehouse.dbt_env(),
+    )
+    after = {table: rows(table, left_out) for table, left_out in SESSION_TABLES.items()}
+    assert all(before[table] for table in SESSION_TABLES)
+    assert after == before
+    model = Path("usage_warehouse", "models", "intermediate", "sessions", "int_sessions__clickstream_events.sql")
+    assert "existing.event_at = new_events.event_at" in (target / "compiled" / model).read_text()
+    upsert = (target / "run" / model).read_text()
+    assert "(event_id, event_at) in (" in upsert, "the upsert did not delete by id and time"
+
+
 def test_append_raw_round_trips_awkward_values(postgres_server: PostgresServer, tmp_path: Path) -> None:
     table = RawTable(
         "copy_check",
