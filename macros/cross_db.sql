@@ -305,6 +305,23 @@
 {%- endmacro %}
 
 
+{#- A column that tells apart the rows of one table within a query and costs less to join on
+    than a text key: DuckDB's rowid (a 64-bit integer), or none on engines without one that a
+    join can use (the caller then joins on its key). Valid only between reads of the same
+    table in the same query. -#}
+{% macro table_row_locator() -%}
+    {{ return(adapter.dispatch('table_row_locator', 'usage_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__table_row_locator() -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro duckdb__table_row_locator() -%}
+    {{ return('rowid') }}
+{%- endmacro %}
+
+
 {#- The opposite hint: compute the CTE once, whole, before its readers. On DuckDB 2.0 the
     daily app metrics (fct_app_metric_daily) failed on the test fixture with an internal error
     ("dict-surviving cache: global dictionary column 1 changed identity after being seeded")
