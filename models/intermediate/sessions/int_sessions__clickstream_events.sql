@@ -43,13 +43,16 @@
     memory); on incremental runs, whose events also come from this table, and in unit tests
     (their input is a fixture, not a table), by event_id. -#}
 {%- set row_locator = none if is_incremental() or model.resource_type == 'unit_test' else table_row_locator() -%}
+{%- set join_key = 'event_locator' if row_locator else 'event_id' -%}
 
 -- Not materialized: on a full build the sessionizing reads its three columns and the join
 -- back the whole event, each straight from the table, instead of from a copy of every column.
 with usage_events as {{ not_materialized() }} (
     select
-        *,
-        {{ row_locator or 'event_id' }} as event_locator
+        {%- if row_locator %}
+        {{ row_locator }} as event_locator,
+        {%- endif %}
+        *
     from {{ ref('fct_usage_events') }}
 ),
 
@@ -74,8 +77,10 @@ new_events as (
         campaign_medium,
         campaign_name,
         user_agent,
-        loaded_at,
-        event_locator
+        {%- if row_locator %}
+        event_locator,
+        {%- endif %}
+        loaded_at
     from usage_events
     where
         source in ('segment_track', 'segment_page')
@@ -162,7 +167,6 @@ restated_existing as (
         existing.campaign_name,
         existing.user_agent,
         existing.loaded_at,
-        existing.event_id as event_locator,
         existing.session_id as previous_session_id,
         existing.session_started_at as previous_session_started_at
     from existing
@@ -197,7 +201,6 @@ to_sessionize as (
         new_events.campaign_name,
         new_events.user_agent,
         new_events.loaded_at,
-        new_events.event_locator,
         changed_existing.session_id as previous_session_id,
         changed_existing.session_started_at as previous_session_started_at
     from new_events
@@ -220,10 +223,10 @@ to_sessionize as (
 
 -- Sessionizing works on narrow rows (event, person, time): the window sorts, the group-by
 -- and the join to the sessions move a few columns instead of every column of the event;
--- the other columns are joined back by the row locator at the end.
+-- the other columns are joined back at the end (by join_key, above).
 ordered as (
     select
-        event_locator,
+        {{ join_key }},
         person_key,
         event_at,
         loaded_at,
@@ -238,7 +241,7 @@ ordered as (
 -- sort than the session order).
 runs as (
     select
-        event_locator,
+        {{ join_key }},
         person_key,
         event_at,
         loaded_at,
@@ -305,7 +308,7 @@ session_keys as (
 
 sessions as (
     select
-        chunks.event_locator,
+        chunks.{{ join_key }},
         chunks.run_started_at,
         session_keys.is_capped,
         chunks.chunk_number,
@@ -345,7 +348,7 @@ sessionized as (
         sessions.event_number_in_session
     from to_sessionize
     inner join sessions
-        on to_sessionize.event_locator = sessions.event_locator
+        on to_sessionize.{{ join_key }} = sessions.{{ join_key }}
 ),
 
 final as (
