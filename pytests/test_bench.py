@@ -203,6 +203,14 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
     full, incremental, fixed = size["full_build"], size["incremental"], size["no_new_data"]
     assert size["events"] == full["events"] + incremental["new_rows"]
     assert incremental["new_rows"] > 0
+    # --keep also keeps the warehouse the incremental runs started from: the new day landed in
+    # its raw tables, and not yet in its models (the full build's events only).
+    before_db = work / "20k" / "before_incremental" / "warehouse.duckdb"
+    assert _raw_rows(before_db) == size["events"]
+    staged_before, staged_after = (
+        query(db, "select count(*) from usage_staging.stg_segment__tracks")[0][0] for db in (before_db, full_db)
+    )
+    assert 0 < staged_before < staged_after
 
     # Two incremental runs, each from the warehouse with the new day landed: the median (the
     # lower of two) counts.

@@ -378,8 +378,10 @@ def _build_size(plan: SizePlan, options: BenchOptions) -> BuiltSize:
     # Untimed, like the daily job, which keeps the parse of its own command: dbt parses the whole
     # project again when the vars change (the full build ran without the incremental ones).
     run_dbt(["parse", *INCREMENTAL_VARS], db_path=full_db, target_path=target)
+    # The incremental rounds start from this copy (with repeats); --keep keeps it, to profile
+    # the incremental run's SQL on the warehouse it ran on (docs/benchmarks.md, "Profiling one query at a time").
     backup = work / "before_incremental"
-    if options.incremental_repeats > 1:
+    if options.incremental_repeats > 1 or options.keep:
         backup.mkdir(parents=True, exist_ok=True)
         shutil.copy(full_db, backup / DB_NAME)
     figures = {
@@ -404,9 +406,7 @@ def _finish_size(size: BuiltSize, options: BenchOptions) -> dict[str, Any]:
     (fixed, fixed_steal, fixed_artifacts) = median_by([run for _, run in repeats], _wall_seconds)
     incremental_nodes = node_seconds(incremental_artifacts)
     events = _raw_rows(size.full_db)
-    if options.keep:
-        shutil.rmtree(size.backup, ignore_errors=True)
-    else:
+    if not options.keep:
         shutil.rmtree(size.work)
 
     return {
