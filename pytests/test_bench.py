@@ -35,7 +35,7 @@ from usage_warehouse.bench.sizes import (
 )
 from usage_warehouse.cli import main
 from usage_warehouse.dbt import PROJECT_DIR, _PeakMemorySampler
-from usage_warehouse.warehouse import query
+from usage_warehouse.warehouse import copy_database, query
 
 MODEL_LAYERS = {"staging", "intermediate", "marts", "audit"}
 OTHER_LAYERS = {"seeds", "snapshots", "data_tests", "hooks"}
@@ -368,6 +368,16 @@ def test_benchmark_and_profile_default_to_the_same_duckdb_memory_limit() -> None
         assert duckdb_output["config_options"]["preserve_insertion_order"] is False, name
         assert duckdb_output["settings"] == {"timezone": "UTC"}, name
     assert DEFAULT_MEMORY_LIMIT.endswith("GB") and float(DEFAULT_MEMORY_LIMIT[:-2]) * 1e9 <= 3.5 * 2**30
+
+
+def test_copy_database_copies_a_warehouse_that_opens_with_its_rows(tmp_path: Path) -> None:
+    source, copied = tmp_path / "source.duckdb", tmp_path / "copy" / "source.duckdb"
+    with duckdb.connect(str(source)) as con:
+        con.execute("create table events as select range as event_id from range(1000)")
+    copied.parent.mkdir()
+    copy_database(source, copied)
+    assert copied.read_bytes() == source.read_bytes()
+    assert query(copied, "select count(*), sum(event_id) from events") == [(1000, 499_500)]
 
 
 def test_table_copy_copies_the_built_tables_only(tmp_path: Path) -> None:

@@ -53,6 +53,7 @@ from usage_warehouse.demo.config import DEFAULT_END_DATE, MAX_ACCOUNTS, Generato
 from usage_warehouse.demo.progress import Progress
 from usage_warehouse.demo.writer import append_database
 from usage_warehouse.generator import generate, write_duckdb
+from usage_warehouse.warehouse import copy_database
 
 DEFAULT_SIZES = "1M,10M"
 DEFAULT_OUT = PROJECT_DIR / "target" / "bench" / "results.json"
@@ -235,7 +236,7 @@ def _incremental_round(size: BuiltSize, repeat: int, options: BenchOptions) -> N
     same way (the file the full build wrote in place is not used)."""
     label, count = size.plan.label, options.incremental_repeats
     if count > 1:
-        shutil.copy(size.backup / DB_NAME, size.full_db)
+        copy_database(size.backup / DB_NAME, size.full_db)
     of = f" (run {repeat + 1} of {count})" if count > 1 else ""
     incremental, incremental_steal = _timed_dbt(list(INCREMENTAL_BUILD), size.full_db, size.target)
     incremental_run = (incremental, incremental_steal, Artifacts.read(size.target))
@@ -327,7 +328,7 @@ def _build_size(plan: SizePlan, options: BenchOptions) -> BuiltSize:
     progress.step(f"{label}: dbt seed (not timed)")
     if not options.skip_direct:
         direct_db.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(full_db, direct_db)
+        copy_database(full_db, direct_db)
     full, full_steal = _timed_dbt(list(PRODUCTION_BUILD), full_db, target)
     artifacts = Artifacts.read(target)
     progress.step(f"{label}: full dbt build {full.seconds:.1f}s", history_rows)
@@ -383,7 +384,7 @@ def _build_size(plan: SizePlan, options: BenchOptions) -> BuiltSize:
     backup = work / "before_incremental"
     if options.incremental_repeats > 1 or options.keep:
         backup.mkdir(parents=True, exist_ok=True)
-        shutil.copy(full_db, backup / DB_NAME)
+        copy_database(full_db, backup / DB_NAME)
     figures = {
         "generator": {
             "seconds": round(generate_seconds, 3),
