@@ -380,7 +380,8 @@ def _build_size(plan: SizePlan, options: BenchOptions) -> BuiltSize:
     # project again when the vars change (the full build ran without the incremental ones).
     run_dbt(["parse", *INCREMENTAL_VARS], db_path=full_db, target_path=target)
     # The incremental rounds start from this copy (with repeats); --keep keeps it, to profile
-    # the incremental run's SQL on the warehouse it ran on (docs/benchmarks.md, "Profiling one query at a time").
+    # the incremental run's SQL on the warehouse it ran on (docs/benchmarks.md, "Profiling one
+    # query at a time").
     backup = work / "before_incremental"
     if options.incremental_repeats > 1 or options.keep:
         backup.mkdir(parents=True, exist_ok=True)
