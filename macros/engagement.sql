@@ -11,6 +11,32 @@
 {%- endmacro %}
 
 
+{#- SQL: the raw signal of health component `component_key`, a double, from the columns of a
+    fct_account_engagement_daily row (qualified with `row`, an alias, when given). -#}
+{% macro health_component_signal(component_key, row=none) -%}
+    {%- set c = (row ~ '.') if row else '' -%}
+    {%- set signals = {
+        'engagement': c ~ 'active_days_28d * 1.0',
+        'adoption_breadth': c ~ 'features_used_28d * 1.0',
+        'value_trend': c ~ 'value_event_count_28d * 1.0 / case when ' ~ c ~ 'value_event_count_prior_28d > 1 then '
+            ~ c ~ 'value_event_count_prior_28d else 1 end',
+        'seat_utilization': c ~ 'seat_utilization',
+        'error_rate': c ~ 'error_event_count_7d * 1.0 / nullif(' ~ c ~ 'event_count_7d, 0)',
+    } -%}
+    cast({{ signals[component_key] }} as {{ type_double() }})
+{%- endmacro %}
+
+
+{#- SQL scalar: a hash of the configuration fct_account_health_daily applies to history (seeds
+    health_score_components and health_score_bands), stored in every row: when it changes, the
+    pre-hook empties the table and the run scores every day again. -#}
+{% macro health_scoring_fingerprint() -%}
+    {{ dbt.hash(dbt.concat([
+        config_fingerprint(ref('health_score_components')), "'|'", config_fingerprint(ref('health_score_bands')),
+    ])) }}
+{%- endmacro %}
+
+
 {#- Lifecycle state of a user or account in one period (week or month), from its activity:
       new          active, and this is the first period it was ever active in
       returning    active, and active in the previous period too
@@ -276,6 +302,23 @@ where problem is not null
         {%- if also_changed %}
         {{ also_changed }}
         {%- endif %}
+{%- endmacro %}
+
+
+{#- Body of a CTE of the same models: the rows of `relation` (a CTE) of the accounts in CTE
+    `accounts` from their day `from_column` on (`date_column` of the rows), with `extra_columns`
+    of `accounts` (SQL, e.g. "accounts.written_from_date"). -#}
+{% macro account_rows_from(relation, date_column, accounts, from_column, extra_columns=[]) -%}
+select
+    {{ relation }}.*
+    {%- for column in extra_columns %},
+    {{ column }}
+    {%- endfor %}
+from {{ relation }}
+inner join {{ accounts }}
+    on
+        {{ relation }}.account_id = {{ accounts }}.account_id
+        and {{ relation }}.{{ date_column }} >= {{ accounts }}.{{ from_column }}
 {%- endmacro %}
 
 

@@ -277,21 +277,27 @@
     pre-hook delete_if_config_changed empties the model, its watermark falls back to the
     beginning, and the run recomputes every day with the new configuration. -#}
 
-{#- SQL scalar: a hash of every row of `relation` (all its columns, as text, rows sorted), so
-    that any edit of a configuration table changes it. -#}
+{#- SQL scalar: a hash of every row of `relation` (all its columns, as text), so that any edit
+    of a configuration table changes it. The same on every engine: fractional numbers are
+    written as whole millionths (engines print doubles and decimals differently: 20.0 and 20,
+    0E-9 and 0.000000000), and the rows are sorted by their own hash (hex digits sort alike
+    under any collation). -#}
 {% macro config_fingerprint(relation) -%}
     {#- No table to read at parse time, nor in a unit test (the input is a fixture CTE): ''. -#}
     {%- set parts = [] -%}
     {%- if execute and relation.identifier is defined -%}
         {%- for col in adapter.get_columns_in_relation(relation) | sort(attribute='name') -%}
-            {%- do parts.append("coalesce(cast(" ~ col.name ~ " as " ~ dbt.type_string() ~ "), '~')") -%}
+            {%- set data_type = col.data_type | lower -%}
+            {%- set fractional = col.is_float() or 'decimal' in data_type or 'numeric' in data_type -%}
+            {%- set value = 'cast(round(' ~ col.name ~ ' * 1000000) as ' ~ dbt.type_bigint() ~ ')' if fractional else col.name -%}
+            {%- do parts.append("coalesce(cast(" ~ value ~ " as " ~ dbt.type_string() ~ "), '~')") -%}
             {%- do parts.append("'|'") -%}
         {%- endfor -%}
     {%- endif -%}
     {%- if not parts -%}
         {{ return("cast('' as " ~ dbt.type_string() ~ ")") }}
     {%- endif -%}
-    (select {{ dbt.hash(sorted_string_agg(dbt.concat(parts))) }} from {{ relation }})
+    (select {{ dbt.hash(sorted_string_agg(dbt.hash(dbt.concat(parts)))) }} from {{ relation }})
 {%- endmacro %}
 
 

@@ -131,6 +131,21 @@ CONFIG_EDITS = {
             "usage_marts.fct_account_usage_metrics",
         ],
     ),
+    # The engagement component needs twice the active days for a full score.
+    "health_score_components": (
+        [
+            "update usage_config.health_score_components set target_value = target_value * 2"
+            " where component_key = 'engagement'"
+        ],
+        "fct_account_health_daily",
+        ["usage_marts.fct_account_health_daily"],
+    ),
+    # The bands renamed.
+    "health_score_bands": (
+        ["update usage_config.health_score_bands set band = band || '_renamed'"],
+        "fct_account_health_daily",
+        ["usage_marts.fct_account_health_daily"],
+    ),
     # The report-sharing funnel's second step becomes an event name, without a filter.
     "funnel_steps": (
         [
@@ -164,6 +179,37 @@ def test_editing_a_configuration_seed_recomputes_the_incremental_history(
     for table in tables:
         assert table_rows(edited, table) == table_rows(refreshed, table), f"{table} differs from a full refresh"
     assert table_rows(edited, tables[0]) != before[tables[0]], f"editing {seed} changed nothing"
+
+
+def test_a_subscription_edited_after_the_fact_rescores_health(
+    full_build: Path, dbt_target_path: Path, tmp_path: Path
+) -> None:
+    """An edited subscription (more seats from its start) rewrites the account's engagement
+    rows with their old load times; the health mart finds the days whose inputs changed by
+    comparing them with its stored rows, and ends equal to a full refresh."""
+    edited, refreshed = tmp_path / "edited.duckdb", tmp_path / "refreshed.duckdb"
+    shutil.copy(full_build, edited)
+    health_sql = (
+        "select date_day, seat_utilization_signal, health_score from usage_marts.fct_account_health_daily"
+        " where account_id = 'acc_A' order by date_day"
+    )
+    before = query(edited, health_sql)
+    with duckdb.connect(str(edited)) as con:
+        con.execute(
+            "insert into raw_app.subscriptions select * replace ("
+            " 10 as seats, updated_at + interval 14 day as updated_at, _loaded_at + interval 1 minute as _loaded_at)"
+            " from raw_app.subscriptions where id = 'sub_A2'"
+        )
+    shutil.copy(edited, refreshed)
+    select = ["--select", "+fct_account_health_daily", "--exclude", "resource_type:test"]
+    run_dbt(["run", *select], db_path=edited, target_path=dbt_target_path)
+    run_dbt(["run", "--full-refresh", *select], db_path=refreshed, target_path=dbt_target_path)
+
+    for table in ["usage_marts.fct_account_engagement_daily", "usage_marts.fct_account_health_daily"]:
+        assert table_rows(edited, table) == table_rows(refreshed, table), f"{table} differs from a full refresh"
+    after = query(edited, health_sql)
+    changed = [old for old, new in zip(before, after, strict=True) if old != new]
+    assert changed, "the edit changed no health row of acc_A"
 
 
 T2_COPIES_SQL = (

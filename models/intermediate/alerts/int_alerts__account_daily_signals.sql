@@ -125,14 +125,9 @@ computed_accounts as (
 ),
 
 computed_days as (
-    select
-        account_days.*,
-        computed_accounts.written_from_date
-    from account_days
-    inner join computed_accounts
-        on
-            account_days.account_id = computed_accounts.account_id
-            and account_days.date_day >= computed_accounts.computed_from_date
+    {{ account_rows_from(
+        'account_days', 'date_day', 'computed_accounts', 'computed_from_date', ['computed_accounts.written_from_date']
+    ) | indent(4) }}
 ),
 
 -- The last day with an active user before the days read (null on a full build).
@@ -151,22 +146,12 @@ earlier_active as (
 
 -- The input rows of the days read.
 computed_feature_usage as (
-    select feature_usage.*
-    from feature_usage
-    inner join computed_accounts
-        on
-            feature_usage.account_id = computed_accounts.account_id
-            and feature_usage.usage_date >= computed_accounts.computed_from_date
+    {{ account_rows_from('feature_usage', 'usage_date', 'computed_accounts', 'computed_from_date') | indent(4) }}
 ),
 
 -- From the first day of the month of the first day read: the month-to-date quantity reads it.
 computed_operations as (
-    select operations.*
-    from operations
-    inner join computed_accounts
-        on
-            operations.account_id = computed_accounts.account_id
-            and operations.usage_date >= computed_accounts.computed_month_start_date
+    {{ account_rows_from('operations', 'usage_date', 'computed_accounts', 'computed_month_start_date') | indent(4) }}
 ),
 
 -- The newest load of the operations rows of each day (their sources and billable units).

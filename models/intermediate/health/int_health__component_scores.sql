@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='view') }}
 
 {#- One row per account × day × health-score component (seed health_score_components), on
     the dense calendar of fct_account_engagement_daily.
@@ -6,7 +6,10 @@
     The raw signal of each component key is measured here; the seed turns it into a 0-100
     score (floor_value scores 0, target_value 100, linear in between, clamped) and weights
     it. A null signal (no paid seats; no event in the last 7 days for the error rate) gives
-    a null score: the component is left out of that day's total. -#}
+    a null score: the component is left out of that day's total.
+
+    A view: fct_account_health_daily reads it once, for the days it scores (an incremental
+    run reads a few days of the accounts whose inputs changed). -#}
 
 with engagement_daily as (
     select * from {{ ref('fct_account_engagement_daily') }}
@@ -16,21 +19,13 @@ components as (
     select * from {{ ref('health_score_components') }}
 ),
 
-{%- set signals = {
-    'engagement': 'active_days_28d * 1.0',
-    'adoption_breadth': 'features_used_28d * 1.0',
-    'value_trend': 'value_event_count_28d * 1.0 / case when value_event_count_prior_28d > 1 then value_event_count_prior_28d else 1 end',
-    'seat_utilization': 'seat_utilization',
-    'error_rate': 'error_event_count_7d * 1.0 / nullif(event_count_7d, 0)',
-} %}
-
 signals as (
     {%- for component_key in health_component_keys() %}
     select
         account_id,
         date_day,
         '{{ component_key }}' as component_key,
-        cast({{ signals[component_key] }} as {{ type_double() }}) as raw_signal
+        {{ health_component_signal(component_key) }} as raw_signal
     from engagement_daily
     {%- if not loop.last %}
     union all
