@@ -281,7 +281,8 @@
     of a configuration table changes it. The same on every engine: fractional numbers are
     written as whole millionths (engines print doubles and decimals differently: 20.0 and 20,
     0E-9 and 0.000000000), and the rows are sorted by their own hash (hex digits sort alike
-    under any collation). -#}
+    under any collation). Decimals are found by their type's name: dbt's Column.is_numeric()
+    is false for DuckDB's and Spark's `decimal(p,s)`. -#}
 {% macro config_fingerprint(relation) -%}
     {#- No table to read at parse time, nor in a unit test (the input is a fixture CTE): ''. -#}
     {%- set parts = [] -%}
