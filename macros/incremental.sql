@@ -7,19 +7,32 @@
 {#- Row-level upsert on a unique key (event-level models). With `horizon_column` (a load
     time), the stored rows a run looks up by key, and the upsert's delete, are bounded to the
     last var upsert_horizon_days before the load window (upsert_horizon_condition): every copy of
-    a key must land within that many days of the first. -#}
-{% macro upsert_config(unique_key, horizon_column=none) -%}
-    {{ return(adapter.dispatch('upsert_config', 'usage_warehouse')(unique_key, horizon_column)) }}
+    a key must land within that many days of the first. With `time_column` (a single-column
+    key only), the upsert's delete finds a stored row by its key and that time, which never
+    changes once the row is stored, except for the rows that meet `time_moves_where` (a
+    condition on the model's columns), found by key alone (timed_delete_insert). -#}
+{% macro upsert_config(unique_key, horizon_column=none, time_column=none, time_moves_where=none) -%}
+    {{ return(adapter.dispatch('upsert_config', 'usage_warehouse')(unique_key, horizon_column, time_column, time_moves_where)) }}
 {%- endmacro %}
 
-{% macro default__upsert_config(unique_key, horizon_column=none) -%}
-    {%- set strategy = 'horizon_delete_insert' if horizon_column else 'delete+insert' -%}
-    {{ return({'materialized': 'incremental', 'incremental_strategy': strategy, 'unique_key': unique_key, 'on_schema_change': 'fail', 'upsert_horizon_column': horizon_column}) }}
+{% macro default__upsert_config(unique_key, horizon_column=none, time_column=none, time_moves_where=none) -%}
+    {%- if time_column and (horizon_column or unique_key is not string) -%}
+        {{ exceptions.raise_compiler_error(
+            "upsert_config: time_column '" ~ time_column ~ "' needs a single-column unique_key and no horizon_column"
+            ~ " (got unique_key " ~ unique_key ~ ", horizon_column " ~ horizon_column ~ ")."
+        ) }}
+    {%- endif -%}
+    {%- set strategy = 'horizon_delete_insert' if horizon_column else ('timed_delete_insert' if time_column else 'delete+insert') -%}
+    {{ return({
+        'materialized': 'incremental', 'incremental_strategy': strategy, 'unique_key': unique_key,
+        'on_schema_change': 'fail', 'upsert_horizon_column': horizon_column,
+        'upsert_time_column': time_column, 'upsert_time_moves_where': time_moves_where,
+    }) }}
 {%- endmacro %}
 
 {#- Spark without a transactional table format (Delta, Iceberg, Hudi) cannot update
     rows in place: event-level models are rebuilt whole there. -#}
-{% macro spark__upsert_config(unique_key, horizon_column=none) -%}
+{% macro spark__upsert_config(unique_key, horizon_column=none, time_column=none, time_moves_where=none) -%}
     {{ return({'materialized': 'table', 'file_format': 'parquet'}) }}
 {%- endmacro %}
 
@@ -77,6 +90,51 @@
     {%- do delete_insert_args.update(arg_dict) -%}
     {%- do delete_insert_args.update({'incremental_predicates': predicates or none}) -%}
     {{ return(get_incremental_delete_insert_sql(delete_insert_args)) }}
+{%- endmacro %}
+
+
+{#- Incremental strategy timed_delete_insert (upsert_config with time_column): delete+insert
+    whose delete finds a stored row by its key and its time (config upsert_time_column). A key
+    that is a random id spreads over every row group, so a delete by key alone scans the whole
+    key column, a cost that follows the history; with the time, the scan skips the row groups
+    that hold none of the new rows' times (docs/decision_log.md, "Stored events are found by id
+    and time"). New rows meeting upsert_time_moves_where, whose time can differ from the stored
+    copy's, delete by key alone. The two deletes split the new rows between them (a null
+    condition counts as false). -#}
+{% macro get_incremental_timed_delete_insert_sql(arg_dict) -%}
+    {%- if arg_dict['incremental_predicates'] -%}
+        {{ exceptions.raise_compiler_error(
+            "timed_delete_insert (upsert_config with time_column) does not take incremental_predicates: model "
+            ~ this ~ "."
+        ) }}
+    {%- endif -%}
+    {%- set target, source, key = arg_dict['target_relation'], arg_dict['temp_relation'], arg_dict['unique_key'] -%}
+    {%- set time_column = config.get('upsert_time_column') -%}
+    {%- set moves = config.get('upsert_time_moves_where') -%}
+    {%- set moves_sql = 'coalesce((' ~ moves ~ '), false)' if moves else 'false' -%}
+    {%- set dest_columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ target }} as stored
+    using (
+        select {{ key }}, {{ time_column }} from {{ source }}
+        where not {{ moves_sql }}
+    ) as new_rows
+    where
+        stored.{{ key }} = new_rows.{{ key }}
+        and stored.{{ time_column }} = new_rows.{{ time_column }};
+    {%- if moves %}
+
+    delete from {{ target }}
+    where {{ key }} in (
+        select {{ key }} from {{ source }}
+        where {{ moves_sql }}
+    );
+    {%- endif %}
+
+    insert into {{ target }} ({{ dest_columns }})
+    (
+        select {{ dest_columns }}
+        from {{ source }}
+    )
 {%- endmacro %}
 
 

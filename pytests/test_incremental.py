@@ -212,6 +212,37 @@ def test_a_subscription_edited_after_the_fact_rescores_health(
     assert changed, "the edit changed no health row of acc_A"
 
 
+R1_EVENTS_SQL = (
+    "select event_id, event_at from usage_marts.fct_usage_events where source = 'app_db' and source_record_id = 'r1'"
+)
+
+
+def test_an_app_record_whose_time_changed_replaces_its_stored_event(
+    full_build: Path, dbt_target_path: Path, tmp_path: Path
+) -> None:
+    """The upsert finds a stored Segment or log event by id and time, whose time never changes,
+    and an app-database event by id alone: a new version of report r1 with a corrected creation
+    time replaces r1's stored event (one row, the new time), as a full refresh has it."""
+    edited, refreshed = tmp_path / "edited.duckdb", tmp_path / "refreshed.duckdb"
+    shutil.copy(full_build, edited)
+    assert query(edited, R1_EVENTS_SQL) == [("app_db:reports:r1", datetime(2026, 10, 1, 14, 0))]
+    with duckdb.connect(str(edited)) as con:
+        con.execute(
+            "insert into raw_app.reports select * replace ("
+            " created_at - interval 2 hour as created_at, updated_at + interval 1 day as updated_at,"
+            " _loaded_at + interval 1 day as _loaded_at)"
+            " from raw_app.reports where id = 'r1'"
+        )
+    shutil.copy(edited, refreshed)
+    select = ["--select", "+fct_usage_events", "--exclude", "resource_type:test"]
+    run_dbt(["run", *select], db_path=edited, target_path=dbt_target_path)
+    run_dbt(["run", "--full-refresh", *select], db_path=refreshed, target_path=dbt_target_path)
+
+    assert query(edited, R1_EVENTS_SQL) == [("app_db:reports:r1", datetime(2026, 10, 1, 12, 0))]
+    events = "usage_marts.fct_usage_events"
+    assert table_rows(edited, events) == table_rows(refreshed, events), f"{events} differs from a full refresh"
+
+
 T2_COPIES_SQL = (
     "select message_id, properties from usage_staging.stg_segment__tracks where message_id = 't2' order by loaded_at"
 )

@@ -1,4 +1,7 @@
-{{ config(post_hook="{{ delete_erased_users('user_id') }}", **upsert_config('event_id')) }}
+{{ config(
+    post_hook="{{ delete_erased_users('user_id') }}",
+    **upsert_config('event_id', time_column='event_at', time_moves_where="source = 'app_db'")
+) }}
 
 {#- Grain: one row per deduplicated usage event, from any source (Segment tracks and pages,
     server log events, app-database records).
@@ -13,7 +16,10 @@
     any sequence of incremental runs end with the same rows. When the app database first
     knows a user in the account the Segment group calls named, the user's events are
     restated (account_match becomes 'app_db') but keep their loaded_at: the account they
-    count for did not change (int_identity__user_accounts.account_loaded_at).
+    count for did not change (int_identity__user_accounts.account_loaded_at). The upsert finds
+    a stored event by id and time (timed_delete_insert): a Segment call's or log line's time
+    never changes once stored, an app-database record's can (its newest version's), so those
+    are found by id alone.
 
     Privacy erasure (stg_app_db__erased_users): an erased user's events loaded before the
     erasure landed are kept for their account without user, visitor id, properties, user
