@@ -85,7 +85,8 @@ def test_incremental_staging_run_with_an_upsert_horizon(
     assert after == before
 
 
-SESSION_TABLES = {
+EVENT_TABLES = {
+    "usage_marts.fct_usage_events": (),
     # the run-history columns record the run, not the session (the model's docs)
     "usage_intermediate.int_sessions__clickstream_events": (
         "previous_session_id",
@@ -97,12 +98,13 @@ SESSION_TABLES = {
 }
 
 
-def test_incremental_session_run_upserts_on_id_and_time(
+def test_incremental_event_run_upserts_on_id_and_time(
     postgres_warehouse: PostgresEngine, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """The session models upsert on an id and a time (unique keys of two columns, delete+insert
-    on PostgreSQL): an incremental run that reads every event again (a lookback of a year)
-    sessionizes them again, finds every stored copy and writes the same sessions."""
+    """The event-level models upsert on an id and a time (the session models: unique keys of two
+    columns, delete+insert on PostgreSQL; fct_usage_events: timed_delete_insert): an incremental
+    run that reads every event again (a lookback of a year) finds every stored copy and writes
+    the same events and sessions."""
 
     def rows(table: str, left_out: tuple[str, ...]) -> list[tuple[object, ...]]:
         schema, name = table.split(".")
@@ -113,22 +115,25 @@ def test_incremental_session_run_upserts_on_id_and_time(
         columns = [column for (column,) in listed if column not in left_out]
         return sorted(postgres_warehouse.query(f"select {', '.join(columns)} from {table}"), key=repr)
 
-    before = {table: rows(table, left_out) for table, left_out in SESSION_TABLES.items()}
+    before = {table: rows(table, left_out) for table, left_out in EVENT_TABLES.items()}
     target = tmp_path_factory.mktemp("postgres_sessions") / "target"
     run_dbt(
-        ["run", "--select", "int_sessions__clickstream_events", "fct_sessions", "fct_page_views"],
+        ["run", "--select", "fct_usage_events", "int_sessions__clickstream_events", "fct_sessions", "fct_page_views"],
         db_path=target.parent / "unused.duckdb",
         target_path=target,
         dbt_vars={"incremental_lookback_hours": 24 * 365},
         engine_env=postgres_warehouse.dbt_env(),
     )
-    after = {table: rows(table, left_out) for table, left_out in SESSION_TABLES.items()}
-    assert all(before[table] for table in SESSION_TABLES)
+    after = {table: rows(table, left_out) for table, left_out in EVENT_TABLES.items()}
+    assert all(before[table] for table in EVENT_TABLES)
     assert after == before
     model = Path("usage_warehouse", "models", "intermediate", "sessions", "int_sessions__clickstream_events.sql")
     assert "existing.event_at = new_events.event_at" in (target / "compiled" / model).read_text()
     upsert = (target / "run" / model).read_text()
     assert "(event_id, event_at) in (" in upsert, "the upsert did not delete by id and time"
+    events_model = Path("usage_warehouse", "models", "marts", "core", "fct_usage_events.sql")
+    events_upsert = (target / "run" / events_model).read_text()
+    assert "stored.event_at = new_rows.event_at" in events_upsert, "fct_usage_events did not delete by id and time"
 
 
 def test_append_raw_round_trips_awkward_values(postgres_server: PostgresServer, tmp_path: Path) -> None:
