@@ -181,6 +181,17 @@ def test_editing_a_configuration_seed_recomputes_the_incremental_history(
     assert table_rows(edited, tables[0]) != before[tables[0]], f"editing {seed} changed nothing"
 
 
+def edit_then_run_and_refresh(edited: Path, refreshed: Path, target_path: Path, edit_sql: str, model: str) -> None:
+    """Apply edit_sql (new raw rows) to the built warehouse `edited`, copy it to `refreshed`, then
+    run `model` and its parents incrementally on the first and with --full-refresh on the copy."""
+    with duckdb.connect(str(edited)) as con:
+        con.execute(edit_sql)
+    shutil.copy(edited, refreshed)
+    select = ["--select", f"+{model}", "--exclude", "resource_type:test"]
+    run_dbt(["run", *select], db_path=edited, target_path=target_path)
+    run_dbt(["run", "--full-refresh", *select], db_path=refreshed, target_path=target_path)
+
+
 def test_a_subscription_edited_after_the_fact_rescores_health(
     full_build: Path, dbt_target_path: Path, tmp_path: Path
 ) -> None:
@@ -194,16 +205,15 @@ def test_a_subscription_edited_after_the_fact_rescores_health(
         " where account_id = 'acc_A' order by date_day"
     )
     before = query(edited, health_sql)
-    with duckdb.connect(str(edited)) as con:
-        con.execute(
-            "insert into raw_app.subscriptions select * replace ("
-            " 10 as seats, updated_at + interval 14 day as updated_at, _loaded_at + interval 1 minute as _loaded_at)"
-            " from raw_app.subscriptions where id = 'sub_A2'"
-        )
-    shutil.copy(edited, refreshed)
-    select = ["--select", "+fct_account_health_daily", "--exclude", "resource_type:test"]
-    run_dbt(["run", *select], db_path=edited, target_path=dbt_target_path)
-    run_dbt(["run", "--full-refresh", *select], db_path=refreshed, target_path=dbt_target_path)
+    edit_then_run_and_refresh(
+        edited,
+        refreshed,
+        dbt_target_path,
+        "insert into raw_app.subscriptions select * replace ("
+        " 10 as seats, updated_at + interval 14 day as updated_at, _loaded_at + interval 1 minute as _loaded_at)"
+        " from raw_app.subscriptions where id = 'sub_A2'",
+        "fct_account_health_daily",
+    )
 
     for table in ["usage_marts.fct_account_engagement_daily", "usage_marts.fct_account_health_daily"]:
         assert table_rows(edited, table) == table_rows(refreshed, table), f"{table} differs from a full refresh"
@@ -226,17 +236,16 @@ def test_an_app_record_whose_time_changed_replaces_its_stored_event(
     edited, refreshed = tmp_path / "edited.duckdb", tmp_path / "refreshed.duckdb"
     shutil.copy(full_build, edited)
     assert query(edited, R1_EVENTS_SQL) == [("app_db:reports:r1", datetime(2026, 10, 1, 14, 0))]
-    with duckdb.connect(str(edited)) as con:
-        con.execute(
-            "insert into raw_app.reports select * replace ("
-            " created_at - interval 2 hour as created_at, updated_at + interval 1 day as updated_at,"
-            " _loaded_at + interval 1 day as _loaded_at)"
-            " from raw_app.reports where id = 'r1'"
-        )
-    shutil.copy(edited, refreshed)
-    select = ["--select", "+fct_usage_events", "--exclude", "resource_type:test"]
-    run_dbt(["run", *select], db_path=edited, target_path=dbt_target_path)
-    run_dbt(["run", "--full-refresh", *select], db_path=refreshed, target_path=dbt_target_path)
+    edit_then_run_and_refresh(
+        edited,
+        refreshed,
+        dbt_target_path,
+        "insert into raw_app.reports select * replace ("
+        " created_at - interval 2 hour as created_at, updated_at + interval 1 day as updated_at,"
+        " _loaded_at + interval 1 day as _loaded_at)"
+        " from raw_app.reports where id = 'r1'",
+        "fct_usage_events",
+    )
 
     assert query(edited, R1_EVENTS_SQL) == [("app_db:reports:r1", datetime(2026, 10, 1, 12, 0))]
     events = "usage_marts.fct_usage_events"
