@@ -100,7 +100,7 @@
     that hold none of the new rows' times (docs/decision_log.md, "Stored events are found by id
     and time"). New rows meeting upsert_time_moves_where, whose time can differ from the stored
     copy's, delete by key alone. The two deletes split the new rows between them (a null
-    condition counts as false). -#}
+    condition counts as false); the insert is dbt's append of the new rows. -#}
 {% macro get_incremental_timed_delete_insert_sql(arg_dict) -%}
     {%- if arg_dict['incremental_predicates'] -%}
         {{ exceptions.raise_compiler_error(
@@ -112,7 +112,6 @@
     {%- set time_column = config.get('upsert_time_column') -%}
     {%- set moves = config.get('upsert_time_moves_where') -%}
     {%- set moves_sql = 'coalesce((' ~ moves ~ '), false)' if moves else 'false' -%}
-    {%- set dest_columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ target }} as stored
     using (
         select {{ key }}, {{ time_column }} from {{ source }}
@@ -130,11 +129,7 @@
     );
     {%- endif %}
 
-    insert into {{ target }} ({{ dest_columns }})
-    (
-        select {{ dest_columns }}
-        from {{ source }}
-    )
+    {{ get_incremental_append_sql(arg_dict) }}
 {%- endmacro %}
 
 
