@@ -133,18 +133,56 @@
 {%- endmacro %}
 
 
-{#- Replace whole partitions (daily facts): every row of a day that the new data touches
-    is recomputed, so counts of distinct users stay exact. -#}
+{#- Replace whole partitions (daily facts, period facts): every row of a partition that the
+    new data touches is recomputed, so counts of distinct users stay exact. `partition_column`
+    is one column (a day) or a list of columns (a period: its type and start). A partition of
+    one column is replaced by dbt's delete+insert (`where <column> in (select ...)`); one of
+    several columns by partition_delete_insert, whose delete matches each stored row with the
+    new rows' distinct partitions. -#}
 {% macro partition_replace_config(partition_column) -%}
     {{ return(adapter.dispatch('partition_replace_config', 'usage_warehouse')(partition_column)) }}
 {%- endmacro %}
 
 {% macro default__partition_replace_config(partition_column) -%}
-    {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': partition_column, 'on_schema_change': 'fail'}) }}
+    {%- set strategy = 'delete+insert' if partition_column is string else 'partition_delete_insert' -%}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': strategy, 'unique_key': partition_column, 'on_schema_change': 'fail'}) }}
 {%- endmacro %}
 
+{#- Spark: a day partition is overwritten in place (insert_overwrite); a table partitioned by
+    several columns is rebuilt whole, as the event-level models are (spark__upsert_config). -#}
 {% macro spark__partition_replace_config(partition_column) -%}
+    {%- if partition_column is not string -%}
+        {{ return({'materialized': 'table', 'file_format': 'parquet'}) }}
+    {%- endif -%}
     {{ return({'materialized': 'incremental', 'incremental_strategy': 'insert_overwrite', 'partition_by': [partition_column], 'file_format': 'parquet', 'on_schema_change': 'fail'}) }}
+{%- endmacro %}
+
+
+{#- Incremental strategy partition_delete_insert (partition_replace_config with several
+    columns): deletes the stored rows of every partition the new rows hold, then appends the
+    new rows. dbt's delete+insert with a list of key columns joins the stored rows with every
+    new row: a partition's key is shared by all its rows, so that join pairs each stored row
+    of a partition with each of its new rows (at 52M events, 7.4 s for the 1.4M-row
+    fct_user_lifecycle with 171k new rows in 13 periods); matched with the distinct
+    partitions instead, each stored row meets one (0.01 s, the same rows deleted). -#}
+{% macro get_incremental_partition_delete_insert_sql(arg_dict) -%}
+    {%- if arg_dict['incremental_predicates'] -%}
+        {{ exceptions.raise_compiler_error(
+            "partition_delete_insert (partition_replace_config with several columns) does not take"
+            ~ " incremental_predicates: model " ~ this ~ "."
+        ) }}
+    {%- endif -%}
+    {%- set target, source, columns = arg_dict['target_relation'], arg_dict['temp_relation'], arg_dict['unique_key'] -%}
+    delete from {{ target }} as stored
+    using (
+        select distinct {{ columns | join(', ') }} from {{ source }}
+    ) as replaced
+    where
+        {%- for column in columns %}
+        {{ 'and ' if not loop.first }}stored.{{ column }} = replaced.{{ column }}
+        {%- endfor %};
+
+    {{ get_incremental_append_sql(arg_dict) }}
 {%- endmacro %}
 
 

@@ -85,7 +85,7 @@ def test_incremental_staging_run_with_an_upsert_horizon(
     assert after == before
 
 
-EVENT_TABLES = {
+RERUN_TABLES = {
     "usage_marts.fct_usage_events": (),
     # the run-history columns record the run, not the session (the model's docs)
     "usage_intermediate.int_sessions__clickstream_events": (
@@ -95,16 +95,24 @@ EVENT_TABLES = {
     ),
     "usage_marts.fct_sessions": (),
     "usage_marts.fct_page_views": (),
+    # period facts replaced whole per period (partition_delete_insert)
+    "usage_marts.fct_user_lifecycle": (),
+    "usage_marts.fct_feature_adoption": (),
+    "usage_intermediate.int_retention__feature_periods": (),
 }
 
 
-def test_incremental_event_run_upserts_on_id_and_time(
+RERUN_MODELS = [table.split(".")[1] for table in RERUN_TABLES]
+
+
+def test_incremental_rerun_finds_stored_events_and_periods(
     postgres_warehouse: PostgresEngine, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """The event-level models upsert on an id and a time (the session models: unique keys of two
-    columns, delete+insert on PostgreSQL; fct_usage_events: timed_delete_insert): an incremental
-    run that reads every event again (a lookback of a year) finds every stored copy and writes
-    the same events and sessions."""
+    columns, delete+insert on PostgreSQL; fct_usage_events: timed_delete_insert), and the period
+    facts replace their periods (partition_delete_insert): an incremental run that reads every
+    event again (a lookback of a year) finds every stored copy and period and writes the same
+    events, sessions and periods."""
 
     def rows(table: str, left_out: tuple[str, ...]) -> list[tuple[object, ...]]:
         schema, name = table.split(".")
@@ -115,17 +123,17 @@ def test_incremental_event_run_upserts_on_id_and_time(
         columns = [column for (column,) in listed if column not in left_out]
         return sorted(postgres_warehouse.query(f"select {', '.join(columns)} from {table}"), key=repr)
 
-    before = {table: rows(table, left_out) for table, left_out in EVENT_TABLES.items()}
+    before = {table: rows(table, left_out) for table, left_out in RERUN_TABLES.items()}
     target = tmp_path_factory.mktemp("postgres_sessions") / "target"
     run_dbt(
-        ["run", "--select", "fct_usage_events", "int_sessions__clickstream_events", "fct_sessions", "fct_page_views"],
+        ["run", "--select", *RERUN_MODELS],
         db_path=target.parent / "unused.duckdb",
         target_path=target,
         dbt_vars={"incremental_lookback_hours": 24 * 365},
         engine_env=postgres_warehouse.dbt_env(),
     )
-    after = {table: rows(table, left_out) for table, left_out in EVENT_TABLES.items()}
-    assert all(before[table] for table in EVENT_TABLES)
+    after = {table: rows(table, left_out) for table, left_out in RERUN_TABLES.items()}
+    assert all(before[table] for table in RERUN_TABLES)
     assert after == before
     model = Path("usage_warehouse", "models", "intermediate", "sessions", "int_sessions__clickstream_events.sql")
     assert "existing.event_at = new_events.event_at" in (target / "compiled" / model).read_text()
@@ -134,6 +142,9 @@ def test_incremental_event_run_upserts_on_id_and_time(
     events_model = Path("usage_warehouse", "models", "marts", "core", "fct_usage_events.sql")
     events_upsert = (target / "run" / events_model).read_text()
     assert "stored.event_at = new_rows.event_at" in events_upsert, "fct_usage_events did not delete by id and time"
+    lifecycle_model = Path("usage_warehouse", "models", "marts", "engagement", "fct_user_lifecycle.sql")
+    lifecycle_replace = " ".join((target / "run" / lifecycle_model).read_text().split())
+    assert "select distinct period_type, period_start_date from" in lifecycle_replace, "not replaced by period"
 
 
 def test_append_raw_round_trips_awkward_values(postgres_server: PostgresServer, tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 {{ config(
     pre_hook="{{ delete_retention_periods_to_recompute() }}",
     post_hook="{{ delete_after_as_of('period_start_date') }}",
-    **upsert_config(['period_grain', 'period_start_date'])
+    **partition_replace_config(['period_grain', 'period_start_date'])
 ) }}
 
 {#- Grain: one row per entity_type × feature × period_grain × period_start_date (calendar week

@@ -1,6 +1,6 @@
 {{ config(
     post_hook="{{ delete_after_as_of('period_start_date') }}",
-    **upsert_config(['period_type', 'period_start_date'])
+    **partition_replace_config(['period_type', 'period_start_date'])
 ) }}
 
 {#- Grain: one row per feature × period type (week, month) × period × segment (segment_type

@@ -1,7 +1,7 @@
 {{ config(
     pre_hook="{{ delete_if_config_changed('dormant_after_days', var('dormant_after_days') | int) }}",
     post_hook=["{{ delete_erased_users('user_id') }}", "{{ delete_after_as_of('period_start_date') }}"],
-    **upsert_config(['period_type', 'period_start_date'])
+    **partition_replace_config(['period_type', 'period_start_date'])
 ) }}
 
 {#- Grain: one row per user × account × period type (week, month) × period, dense from the
