@@ -93,6 +93,17 @@
 {%- endmacro %}
 
 
+{#- Stops a run of this project's own delete strategies (`strategy`: its name and the config
+    that chooses it) when the model sets incremental_predicates, which they do not apply. -#}
+{% macro refuse_incremental_predicates(arg_dict, strategy) -%}
+    {%- if arg_dict['incremental_predicates'] -%}
+        {{ exceptions.raise_compiler_error(
+            strategy ~ " does not take incremental_predicates: model " ~ this ~ "."
+        ) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- Incremental strategy timed_delete_insert (upsert_config with time_column): delete+insert
     whose delete finds a stored row by its key and its time (config upsert_time_column). A key
     that is a random id spreads over every row group, so a delete by key alone scans the whole
@@ -102,12 +113,7 @@
     copy's, delete by key alone. The two deletes split the new rows between them (a null
     condition counts as false); the insert is dbt's append of the new rows. -#}
 {% macro get_incremental_timed_delete_insert_sql(arg_dict) -%}
-    {%- if arg_dict['incremental_predicates'] -%}
-        {{ exceptions.raise_compiler_error(
-            "timed_delete_insert (upsert_config with time_column) does not take incremental_predicates: model "
-            ~ this ~ "."
-        ) }}
-    {%- endif -%}
+    {%- do refuse_incremental_predicates(arg_dict, 'timed_delete_insert (upsert_config with time_column)') -%}
     {%- set target, source, key = arg_dict['target_relation'], arg_dict['temp_relation'], arg_dict['unique_key'] -%}
     {%- set time_column = config.get('upsert_time_column') -%}
     {%- set moves = config.get('upsert_time_moves_where') -%}
@@ -166,12 +172,7 @@
     fct_user_lifecycle with 171k new rows in 13 periods); matched with the distinct
     partitions instead, each stored row meets one (0.01 s, the same rows deleted). -#}
 {% macro get_incremental_partition_delete_insert_sql(arg_dict) -%}
-    {%- if arg_dict['incremental_predicates'] -%}
-        {{ exceptions.raise_compiler_error(
-            "partition_delete_insert (partition_replace_config with several columns) does not take"
-            ~ " incremental_predicates: model " ~ this ~ "."
-        ) }}
-    {%- endif -%}
+    {%- do refuse_incremental_predicates(arg_dict, 'partition_delete_insert (partition_replace_config with several columns)') -%}
     {%- set target, source, columns = arg_dict['target_relation'], arg_dict['temp_relation'], arg_dict['unique_key'] -%}
     delete from {{ target }} as stored
     using (
