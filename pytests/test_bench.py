@@ -285,6 +285,13 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
     slowest_copies = [table["seconds"] for table in copied["slowest_tables"]]
     assert len(slowest_copies) == 10 and slowest_copies == sorted(slowest_copies, reverse=True)
     assert not (work / "20k" / "table_copy.duckdb").exists()
+    # Per layer: every copied table in exactly one layer, the seconds of the slowest layer first.
+    layers = copied["layers"]
+    assert set(layers) == {"staging", "intermediate", "marts", "audit"}
+    assert sum(layer["tables"] for layer in layers.values()) == copied["tables"]
+    assert sum(layer["rows"] for layer in layers.values()) == copied["rows"]
+    layer_seconds = [layer["seconds"] for layer in layers.values()]
+    assert layer_seconds == sorted(layer_seconds, reverse=True)
 
     # The reference pipeline: the event rows of the raw history, one per key, and their daily counts.
     reference = size["reference_pipeline"]
@@ -313,6 +320,11 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
         in section
     )
     assert f"| reference: bare DuckDB dedupe + daily aggregation | {reference['seconds']:.1f} s (" in section
+    allowed = full["events"] / 500_000
+    assert f"against the {allowed:.1f} s that 500,000 events per second allow" in section
+    marts = layers["marts"]
+    share = f"{marts['seconds'] / allowed:.0%}"
+    assert f"| marts | {marts['tables']} | {marts['rows']:,} | {marts['seconds']:.2f} | {share} |" in section
     first = new_day[0]
     assert f"| `{first['unique_id']}` | {first['seconds'][0]:.2f} | {first['seconds'][1]:.2f} |" in section
     assert text.count(START_MARKER) == 1 and text.count(END_MARKER) == 1
@@ -391,16 +403,17 @@ def test_table_copy_copies_the_built_tables_only(tmp_path: Path) -> None:
         con.execute("create table marts.failed as select 1 as id")
         con.execute("create view marts.v as select * from marts.a")
 
-    def model(name: str, materialized: str) -> dict[str, Any]:
+    def model(name: str, materialized: str, layer: str = "marts") -> dict[str, Any]:
         return {
             "resource_type": "model",
             "config": {"materialized": materialized},
             "relation_name": f'"warehouse"."marts"."{name}"',
+            "original_file_path": f"models/{layer}/core/{name}.sql",
         }
 
     nodes = {
         "model.p.a": model("a", "table"),
-        "model.p.b": model("b", "incremental"),
+        "model.p.b": model("b", "incremental", layer="staging"),
         "model.p.failed": model("failed", "table"),
         "model.p.v": model("v", "view"),
         "test.p.t": {"resource_type": "test", "config": {"materialized": "test"}},
@@ -408,15 +421,23 @@ def test_table_copy_copies_the_built_tables_only(tmp_path: Path) -> None:
     statuses = {"model.p.failed": "error", "test.p.t": "pass"}
     results = [{"unique_id": uid, "status": statuses.get(uid, "success")} for uid in nodes]
     artifacts = Artifacts(run_results={"results": results}, manifest={"nodes": nodes})
-    assert built_tables(artifacts) == ['"warehouse"."marts"."a"', '"warehouse"."marts"."b"']
+    assert built_tables(artifacts) == [('"warehouse"."marts"."a"', "marts"), ('"warehouse"."marts"."b"', "staging")]
 
     scratch = tmp_path / "copy" / "table_copy.duckdb"
     copied = copy_tables(db, artifacts, scratch, memory_limit="1GB")
     assert copied.rows == 5 and copied.bytes_written > 0 and copied.seconds > 0
-    assert sorted((t["relation"], t["rows"]) for t in copied.tables) == [
-        ('"warehouse"."marts"."a"', 3),
-        ('"warehouse"."marts"."b"', 2),
+    assert sorted((t["relation"], t["layer"], t["rows"]) for t in copied.tables) == [
+        ('"warehouse"."marts"."a"', "marts", 3),
+        ('"warehouse"."marts"."b"', "staging", 2),
     ]
+    seconds = {t["layer"]: t["seconds"] for t in copied.tables}
+    layers = copied.layers()
+    assert {name: (layer["tables"], layer["rows"]) for name, layer in layers.items()} == {
+        "marts": (1, 3),
+        "staging": (1, 2),
+    }
+    assert {name: layer["seconds"] for name, layer in layers.items()} == pytest.approx(seconds)
+    assert list(layers) == sorted(layers, key=lambda name: -float(seconds[name]))
     assert not scratch.exists()
     assert query(db, "select count(*) from duckdb_tables() where schema_name = 'marts'") == [(3,)]
     with pytest.raises(ValueError, match="needs a file name other than"):

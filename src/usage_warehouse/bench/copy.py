@@ -5,7 +5,9 @@ Copying those tables as they are (``create table ... as select * from <relation>
 checkpoint, in one connection with the profile's settings) reads the built columns and
 writes and compresses them again, with none of the build's joins, windows or parsing: a
 lower bound of any build that produces the same tables on the same machine. The warehouse
-is attached read-only and is not changed; the copy is deleted afterwards.
+is attached read-only and is not changed; the copy is deleted afterwards. The copy's seconds
+are also summed per layer (staging, intermediate, marts, audit): what writing each layer's
+tables alone costs.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from usage_warehouse.bench.artifacts import Artifacts, JsonObject
+from usage_warehouse.bench.artifacts import Artifacts, JsonObject, layer_of
 from usage_warehouse.bench.direct import TABLE_MATERIALIZATIONS, scratch_reading
 
 SLOWEST_TABLES = 10
@@ -26,17 +28,29 @@ class TableCopy:
     cpu_seconds: float
     rows: int
     bytes_written: int
-    tables: list[JsonObject] = field(default_factory=list)  # relation, rows, seconds; slowest first
+    tables: list[JsonObject] = field(default_factory=list)  # relation, layer, rows, seconds; slowest first
+
+    def layers(self) -> dict[str, JsonObject]:
+        """Per layer: the tables copied, their rows and summed seconds; the slowest layer first."""
+        totals: dict[str, JsonObject] = {}
+        for table in self.tables:
+            entry = totals.setdefault(str(table["layer"]), {"tables": 0, "rows": 0, "seconds": 0.0})
+            entry["tables"] += 1
+            entry["rows"] += int(table["rows"])
+            entry["seconds"] += float(table["seconds"])
+        ordered = sorted(totals.items(), key=lambda item: -float(item[1]["seconds"]))
+        return {name: {**entry, "seconds": round(float(entry["seconds"]), 3)} for name, entry in ordered}
 
 
-def built_tables(artifacts: Artifacts) -> list[str]:
-    """The relations of the build's table and incremental models that succeeded, in run order."""
+def built_tables(artifacts: Artifacts) -> list[tuple[str, str]]:
+    """The relations of the build's table and incremental models that succeeded, with their
+    layers, in run order."""
     relations = []
     for result in artifacts.results:
         node = artifacts.node(result["unique_id"])
         is_table = node.get("config", {}).get("materialized") in TABLE_MATERIALIZATIONS
         if node.get("resource_type") == "model" and is_table and result.get("status") == "success":
-            relations.append(str(node["relation_name"]))
+            relations.append((str(node["relation_name"]), layer_of(node)))
     return relations
 
 
@@ -48,7 +62,7 @@ def copy_tables(db_path: Path, artifacts: Artifacts, scratch: Path, *, memory_li
     timed: list[JsonObject] = []
     started, cpu_started = time.perf_counter(), time.process_time()
     with scratch_reading(db_path, scratch, memory_limit, what="copy") as con:
-        for index, relation in enumerate(relations):
+        for index, (relation, layer) in enumerate(relations):
             table_started = time.perf_counter()
             con.execute(f"create table copied_{index} as select * from {relation}")
             con.execute("checkpoint")
@@ -56,6 +70,7 @@ def copy_tables(db_path: Path, artifacts: Artifacts, scratch: Path, *, memory_li
             timed.append(
                 {
                     "relation": relation,
+                    "layer": layer,
                     "rows": int(counted[0]) if counted else 0,
                     "seconds": round(time.perf_counter() - table_started, 3),
                 }

@@ -326,6 +326,8 @@ def render_results(results: dict[str, Any]) -> str:
             "|---|---:|---:|",
         ]
         lines += [f"| `{t['relation']}` | {t['rows']:,} | {t['seconds']:.2f} |" for t in copied["slowest_tables"]]
+        if copied.get("layers"):  # results before the copy was summed per layer lack it
+            lines += _copy_layers_table(largest["label"], copied["layers"], largest["full_build"]["events"])
 
     if largest.get("new_day_work_nodes"):
         lines += _grown_table(
@@ -366,6 +368,25 @@ def render_results(results: dict[str, Any]) -> str:
             f"| {verdict['description']} | {verdict['size']} | {value} | {verdict['threshold']:,} | {result} |"
         )
     return "\n".join(lines)
+
+
+def _copy_layers_table(label: str, layers: dict[str, dict[str, Any]], events: int) -> list[str]:
+    """The write floor per layer, against the time the full-build target allows the whole build."""
+    allowed = events / FULL_BUILD_MIN_EVENTS_PER_SECOND
+    lines = [
+        "",
+        f"The write floor per layer at {label}: each layer's tables copied, against the {allowed:.1f} s that "
+        f"{FULL_BUILD_MIN_EVENTS_PER_SECOND:,} events per second allow the whole full build of {events:,} events:",
+        "",
+        "| layer | tables | rows | seconds | share of the target's time |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, layer in layers.items():
+        lines.append(
+            f"| {name} | {layer['tables']} | {layer['rows']:,} | {layer['seconds']:.2f} | "
+            f"{layer['seconds'] / allowed:.0%} |"
+        )
+    return lines
 
 
 def _grown_table(title: str, runs: tuple[str, str], nodes: list[dict[str, Any]]) -> list[str]:

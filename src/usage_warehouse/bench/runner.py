@@ -273,6 +273,7 @@ def _table_copy(
         # The raw rows over the copy's seconds: the rate no build writing these tables can pass.
         "events_per_second": round(full_build["events"] / seconds),
         "slowest_tables": copied.tables[:SLOWEST_TABLES],
+        "layers": copied.layers(),
     }
 
 
