@@ -8,6 +8,7 @@ layer (staging, intermediate, marts, audit).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,16 +63,27 @@ def layer_of(node: JsonObject) -> str:
     return RESOURCE_LAYERS.get(resource_type, resource_type or "other")
 
 
+def sum_by_layer(entries: Iterable[tuple[str, JsonObject]]) -> dict[str, JsonObject]:
+    """Per layer, the sums of each entry's measures (a ``seconds`` among them, rounded to the
+    millisecond); the slowest layer first."""
+    totals: dict[str, JsonObject] = {}
+    for layer, measures in entries:
+        entry = totals.setdefault(layer, dict.fromkeys(measures, 0))
+        for name, value in measures.items():
+            entry[name] += value
+    ordered = sorted(totals.items(), key=lambda item: -float(item[1]["seconds"]))
+    return {name: {**entry, "seconds": round(float(entry["seconds"]), 3)} for name, entry in ordered}
+
+
 def layer_times(artifacts: Artifacts) -> dict[str, JsonObject]:
     """Per layer: summed execution seconds and node count, slowest layer first."""
-    layers: dict[str, JsonObject] = {}
-    for result in artifacts.results:
-        layer = layer_of(artifacts.node(result["unique_id"]))
-        entry = layers.setdefault(layer, {"seconds": 0.0, "nodes": 0})
-        entry["seconds"] += float(result.get("execution_time") or 0.0)
-        entry["nodes"] += 1
-    ordered = sorted(layers.items(), key=lambda item: -float(item[1]["seconds"]))
-    return {name: {"seconds": round(entry["seconds"], 3), "nodes": entry["nodes"]} for name, entry in ordered}
+    return sum_by_layer(
+        (
+            layer_of(artifacts.node(result["unique_id"])),
+            {"seconds": float(result.get("execution_time") or 0.0), "nodes": 1},
+        )
+        for result in artifacts.results
+    )
 
 
 def slowest_nodes(artifacts: Artifacts, count: int = 15) -> list[JsonObject]:

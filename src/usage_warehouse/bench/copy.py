@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from usage_warehouse.bench.artifacts import Artifacts, JsonObject, layer_of
+from usage_warehouse.bench.artifacts import Artifacts, JsonObject, layer_of, sum_by_layer
 from usage_warehouse.bench.direct import TABLE_MATERIALIZATIONS, scratch_reading
 
 SLOWEST_TABLES = 10
@@ -32,14 +32,10 @@ class TableCopy:
 
     def layers(self) -> dict[str, JsonObject]:
         """Per layer: the tables copied, their rows and summed seconds; the slowest layer first."""
-        totals: dict[str, JsonObject] = {}
-        for table in self.tables:
-            entry = totals.setdefault(str(table["layer"]), {"tables": 0, "rows": 0, "seconds": 0.0})
-            entry["tables"] += 1
-            entry["rows"] += int(table["rows"])
-            entry["seconds"] += float(table["seconds"])
-        ordered = sorted(totals.items(), key=lambda item: -float(item[1]["seconds"]))
-        return {name: {**entry, "seconds": round(float(entry["seconds"]), 3)} for name, entry in ordered}
+        return sum_by_layer(
+            (str(table["layer"]), {"tables": 1, "rows": int(table["rows"]), "seconds": float(table["seconds"])})
+            for table in self.tables
+        )
 
 
 def built_tables(artifacts: Artifacts) -> list[tuple[str, str]]:
